@@ -1,0 +1,122 @@
+#pragma once
+/// The transport seam: connect(settings) -> run(command, shell, deadline) ->
+/// exec_result -> close. Every failure comes back as a value with a kind and
+/// a message a human can act on; no exception crosses this seam.
+/// One transport object is one connection (and, for WinRM, one shell) to one
+/// host, reused by every step of that host in a run. An object is used by one
+/// thread at a time.
+#include "transports/secret.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace fleetmend {
+
+using clock_type = std::chrono::steady_clock;
+using deadline = clock_type::time_point;
+
+enum class error_kind {
+    unreachable,   // DNS, refused, no route, connect timeout
+    auth,          // credentials rejected
+    host_key,      // SSH host key unknown or changed
+    tls,           // certificate chain or name did not verify
+    timeout,       // a command or an operation ran past its deadline
+    protocol,      // the peer broke the protocol (bad HTTP, bad SOAP, dropped connection)
+    remote_fault,  // the remote side reported a fault in its own words (WS-Man fault)
+    config,        // the settings cannot work (e.g. Basic over plain HTTP not allowed)
+};
+
+[[nodiscard]] const char* to_string(error_kind kind) noexcept;
+
+struct transport_error {
+    error_kind kind;
+    std::string message;  // actionable, never contains a secret
+};
+
+enum class shell_kind { cmd, powershell, sh };
+[[nodiscard]] const char* to_string(shell_kind shell) noexcept;
+
+/// What a finished command returned. Output beyond the cap a transport keeps
+/// is dropped; *_total_bytes records how much the host really sent.
+struct exec_result {
+    int exit_code = 0;
+    std::string stdout_text;
+    std::string stderr_text;
+    std::uint64_t stdout_total_bytes = 0;
+    std::uint64_t stderr_total_bytes = 0;
+    std::chrono::milliseconds duration{0};
+};
+
+enum class transport_kind { winrm, ssh };
+enum class host_key_policy { strict, accept_new, off };
+enum class winrm_scheme { http, https };
+enum class winrm_auth { ntlm, kerberos, negotiate, basic, certificate };
+
+struct ssh_settings {
+    std::string identity_file;  // empty: agent and default keys
+    std::string known_hosts;    // empty: ~/.ssh/known_hosts
+    host_key_policy key_policy = host_key_policy::strict;
+};
+
+struct winrm_settings {
+    winrm_scheme scheme = winrm_scheme::https;
+    winrm_auth auth = winrm_auth::ntlm;
+    std::string ca_file;          // empty: the system store
+    bool insecure = false;        // skip TLS verification (warned about)
+    bool allow_unencrypted = false;  // permit Basic over plain HTTP
+    std::string cert_file;        // client certificate (auth = certificate)
+    std::string key_file;
+    std::string spn;              // empty: HTTP@<host name>
+    std::string path = "/wsman";
+};
+
+/// Everything a transport needs to reach one host, resolved from the inventory.
+struct connection_settings {
+    std::string host_name;   // inventory name (used for Kerberos SPN, TLS name)
+    std::string address;     // where to connect (defaults to host_name)
+    std::uint16_t port = 0;  // 0: the transport's default for its scheme
+    transport_kind kind = transport_kind::winrm;
+    std::string user;
+    secret password;
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::chrono::milliseconds command_timeout{120'000};
+    std::size_t max_output_bytes = 1 << 20;  // kept per stream per command
+    ssh_settings ssh;
+    winrm_settings winrm;
+};
+
+/// Counts a transport reports so tests and benchmarks can check the
+/// "one connection, one authentication, one shell per host" promise.
+struct transport_stats {
+    unsigned connections = 0;
+    unsigned authentications = 0;
+    unsigned shells = 0;
+    unsigned commands = 0;
+};
+
+class transport {
+public:
+    virtual ~transport() = default;
+    transport() = default;
+    transport(const transport&) = delete;
+    transport& operator=(const transport&) = delete;
+
+    /// Opens the connection and authenticates; must be called before run().
+    [[nodiscard]] virtual std::expected<void, transport_error> connect(deadline until) = 0;
+    /// Runs one command and waits for it to finish or for the deadline.
+    /// A non-zero exit code is a result, not an error.
+    [[nodiscard]] virtual std::expected<exec_result, transport_error> run(
+        const std::string& command, shell_kind shell, deadline until) = 0;
+    /// Releases the remote shell and the connection; safe to call twice.
+    virtual void close() noexcept = 0;
+    [[nodiscard]] virtual transport_stats stats() const noexcept = 0;
+};
+
+/// Builds the transport that settings.kind names. Never connects.
+[[nodiscard]] std::unique_ptr<transport> make_transport(const connection_settings& settings);
+
+}  // namespace fleetmend

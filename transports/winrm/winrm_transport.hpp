@@ -1,0 +1,26 @@
+#pragma once
+/// WinRM transport: one HTTP connection, one authentication and one WS-Man shell per host.
+#include "transports/transport.hpp"
+
+#include <memory>
+
+namespace fleetmend {
+
+class winrm_transport final : public transport {
+public:
+    explicit winrm_transport(connection_settings settings);
+    ~winrm_transport() override;
+
+    [[nodiscard]] std::expected<void, transport_error> connect(deadline until) override;
+    [[nodiscard]] std::expected<exec_result, transport_error> run(const std::string& command,
+                                                                  shell_kind shell,
+                                                                  deadline until) override;
+    void close() noexcept override;
+    [[nodiscard]] transport_stats stats() const noexcept override;
+
+private:
+    struct state;
+    std::unique_ptr<state> state_;
+};
+
+}  // namespace fleetmend
