@@ -52,7 +52,8 @@ struct step {
     std::chrono::milliseconds timeout{0};  // 0: the host's command_timeout
     int retries = 0;                       // extra attempts after the first
     std::chrono::milliseconds delay{0};    // between attempts
-    int line = 0;                          // where it was declared, for messages
+    std::string hint;  // shown with a failure of this step: what the admin should do (templated)
+    int line = 0;      // where it was declared, for messages
 };
 
 enum class failure_policy { halt, rollback_host, rollback_batch, rollback_all };

@@ -1,0 +1,106 @@
+#pragma once
+/// The events of a run. The runner and scheduler emit them; the journal
+/// records them (one per line, durable before the remote action that depends
+/// on them); the report is a fold over them, so a report can be rebuilt from
+/// a journal alone.
+#include "orchestrator/config/playbook.hpp"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace fleetmend {
+
+using wall_time = std::chrono::system_clock::time_point;
+using fact_map = std::map<std::string, std::string>;
+
+enum class run_mode { apply, check, rollback };
+[[nodiscard]] const char* to_string(run_mode m) noexcept;
+
+enum class host_status {
+    changed, unchanged, would_change, failed, rolled_back, rollback_failed, unreachable, skipped
+};
+[[nodiscard]] const char* to_string(host_status s) noexcept;  // "rolled-back", "would-change", ...
+
+/// One finished step (after all its attempts).
+struct step_record {
+    phase in_phase = phase::capture;
+    std::string name;
+    std::string command;            // rendered command, or "probe teredo <address>"
+    std::optional<int> exit_code;   // none when the step never produced one
+    std::string stdout_excerpt;     // bounded; totals below say how much there was
+    std::string stderr_excerpt;
+    std::uint64_t stdout_total_bytes = 0;
+    std::uint64_t stderr_total_bytes = 0;
+    int attempts = 1;
+    wall_time started{};
+    std::chrono::milliseconds duration{0};
+    bool ok = false;                 // the expectation held
+    std::optional<error_kind> error; // transport-level error of the last attempt
+    std::string message;             // why it failed (expectation, error text, hint)
+};
+
+struct run_started {
+    std::string run_id;
+    run_mode mode = run_mode::apply;
+    std::string tool_version;
+    std::string playbook_path, playbook_sha256;
+    std::string inventory_path, inventory_sha256;
+    std::string source_report;  // rollback: the report it restores from
+    rollout_settings rollout;
+    std::vector<std::vector<std::string>> batches;  // the plan: host names per batch
+    wall_time at{};
+};
+struct batch_started { int batch = 0; wall_time at{}; };
+struct host_started {
+    std::string host, address;
+    transport_kind transport = transport_kind::winrm;
+    int batch = 0;
+    wall_time at{};
+};
+/// Recorded before a step's remote action; a journal with step_started and no
+/// step_finished means that step's outcome is unknown.
+struct step_started { std::string host; phase in_phase = phase::capture; std::string name; wall_time at{}; };
+struct step_finished { std::string host; step_record step; };
+struct facts_captured { std::string host; bool before = true; fact_map facts; };
+struct host_finished {
+    std::string host;
+    host_status status = host_status::failed;
+    std::optional<error_kind> error;
+    std::string message;
+    wall_time at{};
+};
+struct batch_finished {
+    int batch = 0;
+    int failures = 0;  // failed + unreachable (+ rollback-failed)
+    bool halted = false;
+    std::string reason;
+    wall_time at{};
+};
+struct run_finished { bool interrupted = false; wall_time at{}; };
+
+using run_event = std::variant<run_started, batch_started, host_started, step_started, step_finished,
+                               facts_captured, host_finished, batch_finished, run_finished>;
+
+/// Receives events from many threads. The public method serializes calls and
+/// forwards to a protected hook, so implementers never handle locking.
+class event_sink {
+public:
+    virtual ~event_sink() = default;
+    void publish(const run_event& event) {
+        std::lock_guard lock(mutex_);
+        on_event(event);
+    }
+
+protected:
+    virtual void on_event(const run_event& event) = 0;
+
+private:
+    std::mutex mutex_;
+};
+
+}  // namespace fleetmend
