@@ -1,2 +1,0 @@
-// PLACEHOLDER until the lab lands (keeps the library non-empty).
-namespace fleetmend::lab { int placeholder = 0; }

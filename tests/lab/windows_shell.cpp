@@ -1,0 +1,219 @@
+#include "tests/lab/windows_shell.hpp"
+
+#include "tests/lab/base64_text.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
+namespace fleetmend::lab {
+namespace {
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    return text;
+}
+
+/// Splits like cmd.exe's argument parsing, enough for our commands: blanks
+/// separate, double quotes group and are removed.
+std::vector<std::string> split_words(std::string_view line) {
+    std::vector<std::string> words;
+    std::string current;
+    bool quoted = false;
+    bool any = false;
+    for (char c : line) {
+        if (c == '"') {
+            quoted = !quoted;
+            any = true;
+        } else if (!quoted && (c == ' ' || c == '\t')) {
+            if (any) words.push_back(std::move(current));
+            current.clear();
+            any = false;
+        } else {
+            current += c;
+            any = true;
+        }
+    }
+    if (any) words.push_back(std::move(current));
+    return words;
+}
+
+std::string strip_exe(std::string word) {
+    word = lower(word);
+    if (const auto slash = word.find_last_of("\\/"); slash != std::string::npos) word = word.substr(slash + 1);
+    if (word.ends_with(".exe")) word.resize(word.size() - 4);
+    return word;
+}
+
+command_output not_recognized(std::string_view name) {
+    return {{}, "'" + std::string(name) + "' is not recognized as an internal or external command,\r\n"
+                "operable program or batch file.\r\n", 1};
+}
+
+command_output run_netsh(teredo_host& host, const std::vector<std::string>& words, std::string_view line) {
+    // netsh interface teredo show state | set state ...; "int" is accepted for "interface".
+    std::vector<std::string> w;
+    for (std::size_t i = 1; i < words.size(); ++i) w.push_back(lower(words[i]));
+    if (w.size() >= 4 && (w[0] == "interface" || w[0] == "int") && w[1] == "teredo" && w[3] == "state") {
+        if (w[2] == "show" && w.size() == 4) return netsh_show_state(host);
+        if (w[2] == "set") {
+            // Everything after "state", as typed (values keep their case).
+            const auto at = lower(line).find("state");
+            return netsh_set_state(host, line.substr(at + 5));
+        }
+    }
+    return {"The following command was not found: " + std::string(trim(line.substr(line.find_first_of(" \t") + 1))) +
+                ".\r\n",
+            {}, 1};
+}
+
+command_output run_reg(teredo_host& host, const std::vector<std::string>& words) {
+    if (words.size() >= 3 && lower(words[1]) == "query") {
+        const std::string key = lower(words[2]);
+        const bool teredo_key = key == "hklm\\software\\policies\\microsoft\\windows\\tcpip\\v6transition" ||
+                                key == "hkey_local_machine\\software\\policies\\microsoft\\windows\\tcpip\\v6transition";
+        const bool value_ok = words.size() < 5 || lower(words[4]) == "teredo_state";
+        if (teredo_key && value_ok) return reg_query_teredo_policy(host, words[2]);
+        return {{}, "ERROR: The system was unable to find the specified registry key or value.\r\n", 1};
+    }
+    return {{}, "ERROR: Invalid syntax.\r\nType \"REG /?\" for usage.\r\n", 1};
+}
+
+std::string clixml_escape(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '\r': out += "_x000D_"; break;
+            case '\n': out += "_x000A_"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+/// PowerShell over WinRM writes its error stream as one CLIXML document.
+std::string clixml_errors(const std::vector<std::string>& errors) {
+    std::string out = "#< CLIXML\r\n<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">";
+    for (const auto& e : errors) out += "<S S=\"Error\">" + clixml_escape(e) + "_x000D__x000A_</S>";
+    out += "</Objs>";
+    return out;
+}
+
+command_output run_powershell(teredo_host& host, const host_identity& who, const std::vector<std::string>& words) {
+    for (std::size_t i = 1; i < words.size(); ++i) {
+        const std::string flag = lower(words[i]);
+        if ((flag == "-encodedcommand" || flag == "-enc" || flag == "-e" || flag == "-ec") && i + 1 < words.size()) {
+            const auto bytes = base64_decode(words[i + 1]);
+            const auto script = bytes ? utf16le_to_utf8(*bytes) : std::nullopt;
+            if (!script)
+                return {{}, "Cannot process the command because the value specified with -EncodedCommand is not "
+                            "properly encoded. The value must be Base64 encoded.\r\n", 1};
+            return run_powershell_script(host, who, *script);
+        }
+        if (flag == "-command" || flag == "-c") {
+            std::string script;
+            for (std::size_t j = i + 1; j < words.size(); ++j) script += (j > i + 1 ? " " : "") + words[j];
+            return run_powershell_script(host, who, script);
+        }
+    }
+    return {{}, "PowerShell in the lab runs only -EncodedCommand or -Command scripts.\r\n", 1};
+}
+
+}  // namespace
+
+command_output run_powershell_script(teredo_host& host, const host_identity& who, std::string_view script) {
+    // Statements split on ';' and newlines; enough for the one-liners playbooks send.
+    std::vector<std::string> statements;
+    std::string current;
+    for (char c : script) {
+        if (c == ';' || c == '\n' || c == '\r') {
+            statements.push_back(current);
+            current.clear();
+        } else {
+            current += c;
+        }
+    }
+    statements.push_back(current);
+
+    command_output out;
+    std::vector<std::string> errors;
+    bool last_failed = false;
+    for (const auto& raw : statements) {
+        const std::string_view statement = trim(raw);
+        if (statement.empty()) continue;
+        const std::string l = lower(statement);
+        last_failed = false;
+        if (l.starts_with("$progresspreference") || l.starts_with("$erroractionpreference")) continue;
+        if (l.starts_with("(get-netteredoconfiguration).type")) {
+            const std::string listing = get_net_teredo_configuration(host);
+            const auto at = listing.find("Type ");
+            const auto colon = listing.find(": ", at);
+            out.stdout_text += listing.substr(colon + 2, listing.find("\r\n", colon) - colon - 2) + "\r\n";
+        } else if (l.starts_with("get-netteredoconfiguration")) {
+            out.stdout_text += get_net_teredo_configuration(host);
+        } else if (l.starts_with("set-netteredoconfiguration")) {
+            const auto words = split_words(statement);
+            std::string type;
+            for (std::size_t i = 1; i + 1 < words.size(); ++i)
+                if (lower(words[i]) == "-type") type = words[i + 1];
+            if (type.empty()) {
+                errors.push_back("Set-NetTeredoConfiguration : Parameter set cannot be resolved using the specified named parameters.");
+                last_failed = true;
+            } else if (auto error = set_net_teredo_configuration(host, type); !error.empty()) {
+                errors.push_back(std::move(error));
+                last_failed = true;
+            }
+        } else if (l == "hostname" || l == "$env:computername") {
+            out.stdout_text += std::string(who.host_name) + "\r\n";
+        } else if (l.starts_with("write-output ") || l.starts_with("echo ")) {
+            std::string text(trim(statement.substr(statement.find(' ') + 1)));
+            if (text.size() >= 2 && (text.front() == '\'' || text.front() == '"')) text = text.substr(1, text.size() - 2);
+            out.stdout_text += text + "\r\n";
+        } else if (l.starts_with("exit ")) {
+            out.exit_code = std::atoi(std::string(statement.substr(5)).c_str());
+            break;
+        } else {
+            const std::string name(statement.substr(0, statement.find(' ')));
+            errors.push_back(name + " : The term '" + name +
+                             "' is not recognized as the name of a cmdlet, function, script file, or operable "
+                             "program. Check the spelling of the name, or if a path was included, verify that the "
+                             "path is correct and try again.");
+            last_failed = true;
+        }
+    }
+    if (!errors.empty()) out.stderr_text = clixml_errors(errors);
+    if (last_failed && out.exit_code == 0) out.exit_code = 1;
+    return out;
+}
+
+command_output run_windows_command(teredo_host& host, const host_identity& who, std::string_view command_line) {
+    std::string_view line = trim(command_line);
+    auto words = split_words(line);
+    if (words.empty()) return {};
+    // "cmd /c X" runs X.
+    if (strip_exe(words[0]) == "cmd" && words.size() > 1 && lower(words[1]) == "/c") {
+        const auto at = lower(line).find("/c");
+        return run_windows_command(host, who, line.substr(at + 2));
+    }
+    const std::string program = strip_exe(words[0]);
+    if (program == "netsh") return run_netsh(host, words, line);
+    if (program == "reg") return run_reg(host, words);
+    if (program == "powershell" || program == "pwsh") return run_powershell(host, who, words);
+    if (program == "hostname") return {std::string(who.host_name) + "\r\n", {}, 0};
+    if (program == "whoami") return {std::string(who.user) + "\r\n", {}, 0};
+    if (program == "echo") return {std::string(trim(line.substr(4))) + "\r\n", {}, 0};
+    if (program == "exit") return {{}, {}, words.size() > 1 ? std::atoi(words[1].c_str()) : 0};
+    return not_recognized(words[0]);
+}
+
+}  // namespace fleetmend::lab
