@@ -1,8 +1,210 @@
-// PLACEHOLDER until the probe lands.
 #include "transports/probe/teredo_probe.hpp"
 
+#include "transports/probe/teredo_packet.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
 namespace fleetmend {
-std::expected<teredo_probe_result, transport_error> probe_teredo(const std::string&, const teredo_probe_options&) {
-    return std::unexpected(transport_error{error_kind::config, "teredo probe not built yet"});
+namespace {
+
+using probe_clock = std::chrono::steady_clock;
+
+/// Owns one socket descriptor; closes it on every path out of the probe.
+class udp_socket {
+public:
+    udp_socket() : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {}
+    ~udp_socket() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    udp_socket(const udp_socket&) = delete;
+    udp_socket& operator=(const udp_socket&) = delete;
+    [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
+    [[nodiscard]] int fd() const noexcept { return fd_; }
+
+private:
+    int fd_;
+};
+
+struct addrinfo_deleter {
+    void operator()(addrinfo* info) const noexcept { ::freeaddrinfo(info); }
+};
+
+std::string errno_text(int error) { return std::strerror(error); }
+
+std::string format_endpoint(const sockaddr_in& address) {
+    char text[INET_ADDRSTRLEN] = {};
+    ::inet_ntop(AF_INET, &address.sin_addr, text, sizeof text);
+    return std::string(text) + ":" + std::to_string(ntohs(address.sin_port));
 }
+
+/// A literal IPv4 address is used as is; a name goes through the system
+/// resolver (IPv4 only: Teredo is IPv6 over IPv4).
+std::expected<sockaddr_in, transport_error> resolve_ipv4(const std::string& host, std::uint16_t port) {
+    sockaddr_in target{};
+    target.sin_family = AF_INET;
+    target.sin_port = htons(port);
+    if (host.empty())
+        return std::unexpected(transport_error{error_kind::config,
+                                               "teredo probe: the host has no address; set `address` in the inventory"});
+    if (::inet_pton(AF_INET, host.c_str(), &target.sin_addr) == 1) return target;
+    addrinfo hints{};
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_DGRAM;
+    addrinfo* raw = nullptr;
+    const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &raw);
+    std::unique_ptr<addrinfo, addrinfo_deleter> found(raw);
+    if (rc != 0 || !found)
+        return std::unexpected(transport_error{
+            error_kind::unreachable, "teredo probe: cannot resolve '" + host + "' to an IPv4 address (" +
+                                         ::gai_strerror(rc) + "); set its IPv4 `address` in the inventory"});
+    target.sin_addr = reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr;
+    return target;
+}
+
+teredo::nonce random_nonce() {
+    teredo::nonce n{};
+    std::size_t filled = 0;
+    while (filled < n.size()) {
+        const auto got = ::getrandom(n.data() + filled, n.size() - filled, 0);
+        if (got > 0) filled += static_cast<std::size_t>(got);
+        else if (errno != EINTR) break;  // cannot happen on Linux >= 3.17; a weak nonce still works
+    }
+    return n;
+}
+
+struct sent_probe {
+    teredo::nonce nonce;
+    probe_clock::time_point sent_at;
+    int attempt;
+};
+
+std::vector<teredo::rs_source> sources_for(teredo_solicitation solicitation) {
+    switch (solicitation) {
+        case teredo_solicitation::cone: return {teredo::rs_source::cone};
+        case teredo_solicitation::restricted: return {teredo::rs_source::restricted};
+        case teredo_solicitation::cone_and_restricted: break;
+    }
+    return {teredo::rs_source::cone, teredo::rs_source::restricted};
+}
+
+std::string format_milliseconds(std::chrono::microseconds rtt) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f ms", static_cast<double>(rtt.count()) / 1000.0);
+    return text;
+}
+
+/// Fills `result` from a datagram when it answers one of `sent`; false otherwise.
+bool accept_answer(std::span<const std::uint8_t> datagram, const sockaddr_in& from, const std::vector<sent_probe>& sent,
+                   probe_clock::time_point received_at, teredo_probe_result& result) {
+    auto ra = teredo::parse_router_advertisement(datagram, std::nullopt);
+    if (!ra || !ra->echoed_nonce) return false;
+    for (const auto& probe : sent) {
+        if (probe.nonce != *ra->echoed_nonce) continue;
+        result.answered = true;
+        result.round_trip = std::chrono::duration_cast<std::chrono::microseconds>(received_at - probe.sent_at);
+        result.attempts_used = probe.attempt;
+        result.answered_from = format_endpoint(from);
+        if (ra->teredo_server_ipv4) {
+            const auto& v4 = *ra->teredo_server_ipv4;
+            char prefix[48];
+            std::snprintf(prefix, sizeof prefix, "2001:0:%x:%x::/64", (v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
+            result.server_prefix = prefix;
+        }
+        if (ra->origin) result.seen_as = teredo::format_ipv4(ra->origin->ipv4) + ":" + std::to_string(ra->origin->port);
+        return true;
+    }
+    return false;
+}
+
+std::string describe(const teredo_probe_result& result, const std::string& target, const teredo_probe_options& options) {
+    std::string text;
+    if (result.answered) {
+        text = "Teredo server answered from " + result.answered_from + " in " + format_milliseconds(result.round_trip) +
+               " (attempt " + std::to_string(result.attempts_used) + " of " + std::to_string(options.attempts) + ")";
+        if (!result.server_prefix.empty()) text += ", prefix " + result.server_prefix;
+        if (!result.seen_as.empty()) text += ", saw us as " + result.seen_as;
+    } else {
+        text = "no Teredo answer from " + target + " after " + std::to_string(result.attempts_used) + " attempts of " +
+               std::to_string(options.timeout_per_attempt.count()) + " ms";
+    }
+    if (result.ignored_packets > 0)
+        text += "; ignored " + std::to_string(result.ignored_packets) + " datagrams that did not answer our probe";
+    return text;
+}
+
+}  // namespace
+
+std::expected<teredo_probe_result, transport_error> probe_teredo(const std::string& ipv4_address,
+                                                                 const teredo_probe_options& options) {
+    if (options.attempts < 1 || options.timeout_per_attempt.count() <= 0 || options.port == 0)
+        return std::unexpected(transport_error{
+            error_kind::config, "teredo probe: attempts, timeout and port must be positive"});
+    auto target = resolve_ipv4(ipv4_address, options.port);
+    if (!target) return std::unexpected(target.error());
+    const std::string target_text = format_endpoint(*target);
+
+    // Unconnected on purpose: a server answers a cone RS from its second
+    // address, which a connected socket would filter out.
+    udp_socket socket;
+    if (!socket.valid())
+        return std::unexpected(transport_error{error_kind::config, "teredo probe: cannot open a UDP socket: " +
+                                                                       errno_text(errno)});
+
+    teredo_probe_result result;
+    std::vector<sent_probe> sent;
+    std::array<std::uint8_t, 2048> buffer{};
+    for (int attempt = 1; attempt <= options.attempts && !result.answered; ++attempt) {
+        result.attempts_used = attempt;
+        for (const auto source : sources_for(options.solicitation)) {
+            sent_probe probe{random_nonce(), probe_clock::now(), attempt};
+            const auto packet = teredo::build_router_solicitation(probe.nonce, source);
+            probe.sent_at = probe_clock::now();
+            const auto written = ::sendto(socket.fd(), packet.data(), packet.size(), 0,
+                                          reinterpret_cast<const sockaddr*>(&*target), sizeof(*target));
+            if (written < 0) {
+                const int error = errno;
+                const auto kind = (error == ENETUNREACH || error == EHOSTUNREACH || error == EADDRNOTAVAIL)
+                                      ? error_kind::unreachable
+                                      : error_kind::protocol;
+                return std::unexpected(transport_error{
+                    kind, "teredo probe: cannot send to " + target_text + ": " + errno_text(error) +
+                              "; check the route from this workstation to the host"});
+            }
+            sent.push_back(probe);
+        }
+        const auto attempt_deadline = probe_clock::now() + options.timeout_per_attempt;
+        while (!result.answered) {
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(attempt_deadline - probe_clock::now());
+            if (left.count() <= 0) break;
+            pollfd waiting{socket.fd(), POLLIN, 0};
+            const int ready = ::poll(&waiting, 1, static_cast<int>(left.count()));
+            if (ready < 0 && errno == EINTR) continue;
+            if (ready <= 0) break;
+            sockaddr_in from{};
+            socklen_t from_size = sizeof from;
+            const auto got = ::recvfrom(socket.fd(), buffer.data(), buffer.size(), MSG_DONTWAIT,
+                                        reinterpret_cast<sockaddr*>(&from), &from_size);
+            const auto received_at = probe_clock::now();
+            if (got < 0) continue;  // e.g. a queued ICMP error: not an answer, keep waiting
+            if (!accept_answer(std::span(buffer.data(), static_cast<std::size_t>(got)), from, sent, received_at, result))
+                ++result.ignored_packets;
+        }
+    }
+    result.detail = describe(result, target_text, options);
+    return result;
+}
+
 }  // namespace fleetmend

@@ -11,10 +11,16 @@
 
 namespace fleetmend {
 
+/// Which Router Solicitations each attempt sends. A server answers a cone RS
+/// from its second IPv4 address and a restricted RS from the address probed;
+/// sending both finds a server even when a firewall on the way drops one kind.
+enum class teredo_solicitation { cone_and_restricted, cone, restricted };
+
 struct teredo_probe_options {
     std::chrono::milliseconds timeout_per_attempt{1000};
     int attempts = 3;
     std::uint16_t port = 3544;
+    teredo_solicitation solicitation = teredo_solicitation::cone_and_restricted;
 };
 
 struct teredo_probe_result {
@@ -23,10 +29,17 @@ struct teredo_probe_result {
     int attempts_used = 0;
     std::string answered_from;  // "192.0.2.222:3544" when answered
     std::string detail;         // human-readable summary for the report
+    std::string server_prefix;  // "2001:0:c000:2dd::/64" from the answer, when it carried one
+    std::string seen_as;        // our address and port as the server saw them ("192.0.2.10:60042")
+    int ignored_packets = 0;    // datagrams that were not a valid answer to our nonces
 };
 
 /// Errors only for what stops the probe from being sent (bad address,
-/// socket failure); silence is a result (answered = false), not an error.
+/// socket failure, no route); silence is a result (answered = false), not an
+/// error. Blocks for at most attempts x timeout_per_attempt (plus name
+/// resolution when given a host name instead of an IPv4 address). Only an
+/// answer that echoes one of this call's random nonces and holds a valid
+/// Router Advertisement counts, from whichever address it comes.
 [[nodiscard]] std::expected<teredo_probe_result, transport_error> probe_teredo(
     const std::string& ipv4_address, const teredo_probe_options& options);
 
