@@ -1,0 +1,162 @@
+// PowerShell -EncodedCommand building and CLIXML stderr decoding.
+#include "transports/winrm/powershell_command.hpp"
+
+#include "transports/winrm/wsman_response.hpp"
+
+#include <cstdint>
+#include <cstring>
+#include <pugixml.hpp>
+
+namespace fleetmend::winrm {
+namespace {
+
+constexpr std::string_view progress_off = "$ProgressPreference='SilentlyContinue';";
+constexpr std::string_view clixml_marker = "#< CLIXML";
+
+void append_utf16(std::string& out, std::uint32_t cp) {
+    auto unit = [&](std::uint32_t u) {
+        out += static_cast<char>(u & 0xff);
+        out += static_cast<char>((u >> 8) & 0xff);
+    };
+    if (cp >= 0x10000) {
+        cp -= 0x10000;
+        unit(0xD800 + (cp >> 10));
+        unit(0xDC00 + (cp & 0x3ff));
+    } else {
+        unit(cp);
+    }
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+        out += static_cast<char>(0x80 | (cp & 0x3f));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+        out += static_cast<char>(0x80 | (cp & 0x3f));
+    }
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// PowerShell serialises control characters (and '_' itself) as _xHHHH_.
+std::string decode_ps_escapes(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        if (text[i] == '_' && i + 7 <= text.size() && text[i + 1] == 'x' && text[i + 6] == '_') {
+            std::uint32_t cp = 0;
+            bool ok = true;
+            for (std::size_t k = 2; k < 6; ++k) {
+                int v = hex_value(text[i + k]);
+                if (v < 0) ok = false;
+                cp = (cp << 4) | static_cast<std::uint32_t>(v < 0 ? 0 : v);
+            }
+            if (ok) {
+                if (cp != '\r') append_utf8(out, cp);  // CRLF becomes LF
+                i += 7;
+                continue;
+            }
+        }
+        out += text[i++];
+    }
+    return out;
+}
+
+}  // namespace
+
+std::size_t command_line::length() const {
+    std::size_t total = command.size();
+    for (const auto& a : arguments) total += 1 + a.size();
+    return total;
+}
+
+std::expected<command_line, std::string> cmd_command_line(std::string_view line) {
+    if (line.size() > max_command_line)
+        return std::unexpected("the command is " + std::to_string(line.size()) +
+                               " characters; cmd.exe silently truncates lines over 8191. "
+                               "Shorten it or move the logic into a script on the host");
+    return command_line{std::string(line), {}, false};
+}
+
+std::string utf8_to_utf16le(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() * 2);
+    for (std::size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        std::uint32_t cp = 0xFFFD;
+        std::size_t len = 1;
+        if (c < 0x80) {
+            cp = c;
+        } else {
+            std::size_t need = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+            if (need != 0 && i + need <= s.size()) {
+                std::uint32_t v = c & (0xFF >> (need + 1));
+                bool ok = true;
+                for (std::size_t k = 1; k < need; ++k) {
+                    auto cc = static_cast<unsigned char>(s[i + k]);
+                    if ((cc & 0xC0) != 0x80) ok = false;
+                    v = (v << 6) | (cc & 0x3f);
+                }
+                if (ok && v <= 0x10FFFF && !(v >= 0xD800 && v <= 0xDFFF)) {
+                    cp = v;
+                    len = need;
+                }
+            }
+        }
+        append_utf16(out, cp);
+        i += len;
+    }
+    return out;
+}
+
+std::expected<command_line, std::string> powershell_command_line(std::string_view script) {
+    std::string full(progress_off);
+    full += script;
+    command_line line{"powershell", {"-NoProfile -NonInteractive -EncodedCommand " + base64_encode(utf8_to_utf16le(full))},
+                      false};
+    if (line.length() > max_command_line)
+        return std::unexpected("the PowerShell script is " + std::to_string(script.size()) +
+                               " characters; encoded it makes a " + std::to_string(line.length()) +
+                               "-character command line and Windows truncates lines over 8191. "
+                               "Keep inline scripts under about 3000 characters or copy a .ps1 to the host");
+    return line;
+}
+
+std::string decode_clixml_stderr(std::string_view stderr_text) {
+    auto at = stderr_text.find(clixml_marker);
+    if (at == std::string_view::npos) return std::string(stderr_text);
+    std::string out(stderr_text.substr(0, at));  // anything printed before the CLIXML
+    // A long-running script may emit several CLIXML documents, each with its marker.
+    while (at != std::string_view::npos) {
+        auto next = stderr_text.find(clixml_marker, at + clixml_marker.size());
+        auto block = stderr_text.substr(at + clixml_marker.size(),
+                                        next == std::string_view::npos ? std::string_view::npos
+                                                                       : next - at - clixml_marker.size());
+        auto xml_start = block.find('<');
+        pugi::xml_document doc;
+        if (xml_start == std::string_view::npos ||
+            !doc.load_buffer(block.data() + xml_start, block.size() - xml_start, pugi::parse_default,
+                             pugi::encoding_utf8))
+            return std::string(stderr_text);
+        for (auto s : doc.select_nodes("//*[local-name()='S'][@S='Error']"))
+            out += decode_ps_escapes(s.node().text().get());
+        at = next;
+    }
+    return out;
+}
+
+}  // namespace fleetmend::winrm

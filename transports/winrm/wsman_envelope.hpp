@@ -1,0 +1,54 @@
+#pragma once
+/// WS-Man request envelopes for the WinRM cmd shell (MS-WSMV 3.1.4), pure:
+/// each builder takes data and returns the SOAP text to POST. No I/O.
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fleetmend::winrm {
+
+namespace uri {
+inline constexpr std::string_view cmd_shell = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd";
+inline constexpr std::string_view action_create = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Create";
+inline constexpr std::string_view action_delete = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete";
+inline constexpr std::string_view action_command = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Command";
+inline constexpr std::string_view action_receive = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Receive";
+inline constexpr std::string_view action_signal = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Signal";
+inline constexpr std::string_view signal_terminate = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/signal/terminate";
+inline constexpr std::string_view state_done = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Done";
+}  // namespace uri
+
+/// What every request header carries.
+struct envelope_header {
+    std::string to;                  // e.g. http://host:5985/wsman
+    std::string message_id;          // "uuid:..." (the caller generates it)
+    std::chrono::seconds operation_timeout{20};
+    std::size_t max_envelope_size = 153600;
+    std::string locale = "en-US";
+};
+
+/// Create a cmd shell with WINRS_NOPROFILE and WINRS_CODEPAGE=65001 (UTF-8 output).
+[[nodiscard]] std::string build_create_shell(const envelope_header& header);
+
+/// Start one command in the shell. skip_cmd_shell runs the executable without
+/// cmd.exe /c (right for powershell.exe; wrong for cmd built-ins).
+[[nodiscard]] std::string build_command(const envelope_header& header, std::string_view shell_id,
+                                        std::string_view command, const std::vector<std::string>& arguments,
+                                        bool skip_cmd_shell);
+
+/// Ask for the next stdout/stderr chunk of a command.
+[[nodiscard]] std::string build_receive(const envelope_header& header, std::string_view shell_id,
+                                        std::string_view command_id);
+
+/// Terminate a command (also releases it after it finished).
+[[nodiscard]] std::string build_signal_terminate(const envelope_header& header, std::string_view shell_id,
+                                                 std::string_view command_id);
+
+/// Delete the shell.
+[[nodiscard]] std::string build_delete_shell(const envelope_header& header, std::string_view shell_id);
+
+/// Escapes text for an XML element or attribute value.
+[[nodiscard]] std::string xml_escape(std::string_view text);
+
+}  // namespace fleetmend::winrm
