@@ -1,0 +1,25 @@
+#pragma once
+/// Hands every run event to several sinks in order (journal first, so an
+/// event is durable before the report or the screen shows it).
+#include "orchestrator/report/events.hpp"
+
+#include <vector>
+
+namespace fleetmend {
+
+class event_fan_out final : public event_sink {
+public:
+    /// The sinks must outlive the fan-out; null entries are ignored.
+    explicit event_fan_out(std::vector<event_sink*> sinks) : sinks_(std::move(sinks)) {}
+
+protected:
+    void on_event(const run_event& event) override {
+        for (event_sink* sink : sinks_)
+            if (sink) sink->publish(event);
+    }
+
+private:
+    std::vector<event_sink*> sinks_;
+};
+
+}  // namespace fleetmend

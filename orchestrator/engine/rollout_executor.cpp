@@ -1,0 +1,204 @@
+#include "orchestrator/engine/rollout_executor.hpp"
+
+#include "orchestrator/engine/rollout_plan.hpp"
+
+#include <algorithm>
+#include <thread>
+
+namespace fleetmend {
+namespace {
+
+wall_time now_wall() { return std::chrono::system_clock::now(); }
+
+runner_options runner_options_for(const rollout_options& options) {
+    runner_options result;
+    result.mode = options.mode;
+    result.rollback_on_failure = options.mode == run_mode::apply &&
+                                 options.settings.on_failure == failure_policy::rollback_host;
+    result.excerpt_bytes = options.excerpt_bytes;
+    return result;
+}
+
+std::string percent_text(double value) {
+    std::string text = std::to_string(value);
+    text.erase(text.find_last_not_of('0') + 1);
+    if (!text.empty() && text.back() == '.') text.pop_back();
+    return text + "%";
+}
+
+}  // namespace
+
+std::size_t rollout_result::count(host_status status) const noexcept {
+    return static_cast<std::size_t>(std::count_if(
+        hosts.begin(), hosts.end(), [status](const host_result& h) { return h.outcome.status == status; }));
+}
+
+bool counts_as_failure(host_status status, run_mode mode) noexcept {
+    switch (status) {
+        case host_status::failed:
+        case host_status::unreachable:
+        case host_status::rollback_failed:
+            return true;
+        case host_status::rolled_back:
+            return mode != run_mode::rollback;
+        default:
+            return false;
+    }
+}
+
+bool needs_rollback(const host_outcome& outcome) noexcept {
+    if (!outcome.captured) return false;
+    return outcome.status == host_status::changed ||
+           (outcome.status == host_status::failed && outcome.apply_attempted);
+}
+
+rollout_executor::rollout_executor(const playbook& book, event_sink& sink, rollout_options options,
+                                   transport_factory make_transport, teredo_probe_function probe)
+    : book_(book), sink_(sink), options_(std::move(options)),
+      runner_(book, sink, runner_options_for(options_), std::move(make_transport), std::move(probe)) {}
+
+bool rollout_executor::stopping() const noexcept {
+    return options_.stop && options_.stop->load(std::memory_order_relaxed);
+}
+
+rollout_result rollout_executor::run(const std::vector<std::vector<const host_entry*>>& batches,
+                                     run_started header) {
+    return execute(batches, std::move(header),
+                   [this](const host_entry& host, int batch) { return runner_.run(host, batch); });
+}
+
+rollout_result rollout_executor::restore(const std::vector<std::vector<const host_entry*>>& batches,
+                                         const std::map<std::string, fact_map>& facts_before,
+                                         run_started header) {
+    return execute(batches, std::move(header), [this, &facts_before](const host_entry& host, int batch) {
+        const auto found = facts_before.find(host.name);
+        if (found != facts_before.end()) return runner_.roll_back(host, found->second, batch);
+        host_outcome outcome;
+        outcome.status = host_status::rollback_failed;
+        outcome.message = "the source report holds no facts before for this host, so there is "
+                          "nothing to restore";
+        sink_.publish(host_started{host.name, host.connection.address, host.connection.kind, batch, now_wall()});
+        sink_.publish(host_finished{host.name, outcome.status, std::nullopt, outcome.message, now_wall()});
+        return outcome;
+    });
+}
+
+void rollout_executor::run_pool(std::vector<host_result*>& hosts, const slot_work& work,
+                                bool honour_stop) {
+    if (hosts.empty()) return;
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+        for (;;) {
+            const std::size_t index = next.fetch_add(1);
+            if (index >= hosts.size()) return;
+            // Checked before each host: a signal stops new hosts, never one in flight.
+            if (honour_stop && stopping()) continue;
+            host_result& slot = *hosts[index];
+            slot.outcome = work(slot);
+            slot.attempted = true;
+        }
+    };
+    const std::size_t workers =
+        std::min<std::size_t>(hosts.size(), std::max<unsigned>(1, options_.settings.concurrency));
+    std::vector<std::jthread> pool;
+    pool.reserve(workers);
+    for (std::size_t i = 0; i < workers; ++i) pool.emplace_back(worker);
+}
+
+void rollout_executor::roll_back_after_trip(rollout_result& result, int batch) {
+    const auto policy = options_.settings.on_failure;
+    if (options_.mode != run_mode::apply) return;
+    if (policy != failure_policy::rollback_batch && policy != failure_policy::rollback_all) return;
+    const int oldest = policy == failure_policy::rollback_batch ? batch : 1;
+    // Newest batch first: the last change made is the first one undone.
+    for (int b = batch; b >= oldest; --b) {
+        std::vector<host_result*> chosen;
+        for (auto& h : result.hosts)
+            if (h.batch == b && h.attempted && needs_rollback(h.outcome)) chosen.push_back(&h);
+        // A signal does not stop a rollback: half-restored batches are worse.
+        run_pool(chosen, [this](const host_result& slot) {
+            host_outcome restored = runner_.roll_back(*slot.host, slot.outcome.facts_before, slot.batch);
+            if (slot.outcome.status == host_status::failed)
+                restored.message = slot.outcome.message + "; " + restored.message;
+            return restored;
+        }, false);
+    }
+}
+
+rollout_result rollout_executor::execute(const std::vector<std::vector<const host_entry*>>& batches,
+                                         run_started header, const host_work& work) {
+    rollout_result result;
+    header.mode = options_.mode;
+    header.rollout = options_.settings;
+    header.batches.clear();
+    for (std::size_t b = 0; b < batches.size(); ++b) {
+        std::vector<std::string> names;
+        for (const host_entry* host : batches[b]) {
+            names.push_back(host->name);
+            result.hosts.push_back({host, static_cast<int>(b + 1), {}, false});
+        }
+        header.batches.push_back(std::move(names));
+    }
+    header.at = now_wall();
+    sink_.publish(header);
+
+    std::size_t first_of_batch = 0;
+    for (std::size_t b = 0; b < batches.size(); ++b) {
+        const int batch = static_cast<int>(b + 1);
+        std::vector<host_result*> members;
+        for (std::size_t i = 0; i < batches[b].size(); ++i) members.push_back(&result.hosts[first_of_batch + i]);
+        first_of_batch += batches[b].size();
+
+        if (result.halted || stopping()) break;
+        if (options_.confirm_batch && !options_.confirm_batch(batch, members.size())) {
+            result.halted = true;
+            result.halted_batch = batch;
+            result.halt_reason = "stopped at the --step prompt before batch " + std::to_string(batch);
+            break;
+        }
+        sink_.publish(batch_started{batch, now_wall()});
+        run_pool(members, [&work](const host_result& slot) { return work(*slot.host, slot.batch); }, true);
+
+        std::size_t failures = 0;
+        for (const auto* h : members)
+            if (h->attempted && counts_as_failure(h->outcome.status, options_.mode)) ++failures;
+        batch_finished finished{batch, static_cast<int>(failures), false, {}, {}};
+        if (exceeds_fail_threshold(failures, members.size(), options_.settings.max_fail_percentage)) {
+            result.halted = true;
+            result.halted_batch = batch;
+            result.halt_reason = std::to_string(failures) + " of " + std::to_string(members.size()) +
+                                 " hosts failed in batch " + std::to_string(batch) + ", more than the " +
+                                 percent_text(options_.settings.max_fail_percentage) + " allowed";
+            roll_back_after_trip(result, batch);
+            finished.halted = true;
+            finished.reason = result.halt_reason;
+        } else if (stopping()) {
+            finished.reason = "interrupted: hosts not started are skipped";
+        }
+        finished.at = now_wall();
+        sink_.publish(finished);
+
+        const bool last = b + 1 == batches.size();
+        if (!last && !result.halted && options_.settings.pause_between_batches.count() > 0) {
+            const auto until = clock_type::now() + options_.settings.pause_between_batches;
+            while (clock_type::now() < until && !stopping())
+                std::this_thread::sleep_for(std::min<clock_type::duration>(
+                    std::chrono::milliseconds(100), until - clock_type::now()));
+        }
+    }
+
+    result.interrupted = stopping() && !result.halted;
+    const std::string skip_reason =
+        result.halted ? "skipped: the rollout halted (" + result.halt_reason + ")"
+                      : "skipped: the run was interrupted before this host started";
+    for (auto& h : result.hosts) {
+        if (h.attempted) continue;
+        h.outcome.status = host_status::skipped;
+        h.outcome.message = skip_reason;
+        sink_.publish(host_finished{h.host->name, host_status::skipped, std::nullopt, skip_reason, now_wall()});
+    }
+    sink_.publish(run_finished{result.interrupted, now_wall()});
+    return result;
+}
+
+}  // namespace fleetmend

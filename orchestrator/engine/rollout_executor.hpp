@@ -1,0 +1,91 @@
+#pragma once
+/// The scheduler: runs a planned rollout batch by batch with bounded
+/// concurrency, checks the failure threshold after each batch, and applies
+/// the on_failure policy. The only place that knows about threads.
+#include "orchestrator/config/inventory.hpp"
+#include "orchestrator/config/playbook.hpp"
+#include "orchestrator/engine/host_runner.hpp"
+#include "orchestrator/report/events.hpp"
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace fleetmend {
+
+struct rollout_options {
+    run_mode mode = run_mode::apply;
+    rollout_settings settings;
+    /// Set from a signal handler: no host starts once it is true; hosts in
+    /// flight finish. May be null.
+    const std::atomic<bool>* stop = nullptr;
+    /// --step: asked before each batch (1-based number, host count); false
+    /// halts the rollout there. Null: never asked.
+    std::function<bool(int batch, std::size_t hosts)> confirm_batch;
+    std::size_t excerpt_bytes = default_excerpt_bytes;
+};
+
+/// One host's final state in a rollout.
+struct host_result {
+    const host_entry* host = nullptr;
+    int batch = 0;  // 1-based
+    host_outcome outcome;
+    bool attempted = false;  // false: skipped
+};
+
+struct rollout_result {
+    std::vector<host_result> hosts;  // plan order
+    bool halted = false;
+    int halted_batch = 0;  // 1-based; 0 when not halted
+    std::string halt_reason;
+    bool interrupted = false;
+
+    [[nodiscard]] std::size_t count(host_status status) const noexcept;
+};
+
+/// A failure for the threshold: failed, unreachable, rollback-failed, and, in
+/// apply mode, rolled-back (under rollback-host that host failed its verify;
+/// restoring it does not make the batch healthy).
+[[nodiscard]] bool counts_as_failure(host_status status, run_mode mode) noexcept;
+
+/// Whether a finished host is restored when the policy rolls back: it was
+/// changed, or its apply ran before it failed (it may be half changed).
+[[nodiscard]] bool needs_rollback(const host_outcome& outcome) noexcept;
+
+class rollout_executor {
+public:
+    /// book and sink must outlive the executor.
+    rollout_executor(const playbook& book, event_sink& sink, rollout_options options,
+                     transport_factory make_transport = default_transport_factory(),
+                     teredo_probe_function probe = default_teredo_probe());
+
+    /// Runs the playbook (mode apply or check) over `batches`. `header` carries
+    /// what the caller knows (run id, paths, hashes); the executor fills in the
+    /// mode, rollout and batch plan and emits it as run_started.
+    [[nodiscard]] rollout_result run(const std::vector<std::vector<const host_entry*>>& batches,
+                                     run_started header);
+
+    /// `fleetmend rollback`: restores facts_before[host name] on each host
+    /// (mode rollback), with the same batching and threshold. A host without
+    /// facts ends rollback-failed.
+    [[nodiscard]] rollout_result restore(const std::vector<std::vector<const host_entry*>>& batches,
+                                         const std::map<std::string, fact_map>& facts_before,
+                                         run_started header);
+
+private:
+    using host_work = std::function<host_outcome(const host_entry&, int batch)>;
+    rollout_result execute(const std::vector<std::vector<const host_entry*>>& batches,
+                           run_started header, const host_work& work);
+    using slot_work = std::function<host_outcome(const host_result&)>;
+    void run_pool(std::vector<host_result*>& hosts, const slot_work& work, bool honour_stop);
+    void roll_back_after_trip(rollout_result& result, int batch);
+    [[nodiscard]] bool stopping() const noexcept;
+
+    const playbook& book_;
+    event_sink& sink_;
+    rollout_options options_;
+    host_runner runner_;
+};
+
+}  // namespace fleetmend

@@ -1,0 +1,166 @@
+#include "orchestrator/engine/step_runner.hpp"
+
+#include <thread>
+
+namespace fleetmend {
+namespace {
+
+wall_time now_wall() { return std::chrono::system_clock::now(); }
+
+std::string step_display_name(const step& s) {
+    if (!s.name.empty()) return s.name;
+    if (!s.id.empty()) return s.id;
+    if (s.probe == probe_kind::teredo) return "teredo probe";
+    return s.run;
+}
+
+std::string host_address(const host_entry& host) {
+    return host.connection.address.empty() ? host.name : host.connection.address;
+}
+
+std::string with_hint(std::string message, const step& s, const template_values& values,
+                      const pattern& safe_fact) {
+    if (s.hint.empty()) return message;
+    // A hint that cannot be rendered is still worth showing as written.
+    const auto rendered = render_command(s.hint, values, safe_fact);
+    message += "; hint: ";
+    message += rendered ? *rendered : s.hint;
+    return message;
+}
+
+struct attempt_result {
+    bool ok = false;
+    bool transport_failed = false;
+    std::string message;
+    std::string stdout_text;  // whole, for facts; the record keeps an excerpt
+};
+
+attempt_result run_command_attempt(const std::string& command, const step& s,
+                                   const step_context& context, step_record& record) {
+    const auto timeout = s.timeout.count() > 0 ? s.timeout : context.host.connection.command_timeout;
+    auto result = context.remote->run(command, s.shell, clock_type::now() + timeout);
+    if (!result) {
+        record.exit_code.reset();
+        record.error = result.error().kind;
+        record.stdout_excerpt.clear();
+        record.stderr_excerpt.clear();
+        record.stdout_total_bytes = record.stderr_total_bytes = 0;
+        return {false, true, std::string(to_string(result.error().kind)) + ": " + result.error().message};
+    }
+    record.error.reset();
+    record.exit_code = result->exit_code;
+    record.stdout_excerpt = bounded_excerpt(result->stdout_text, context.excerpt_bytes);
+    record.stderr_excerpt = bounded_excerpt(result->stderr_text, context.excerpt_bytes);
+    record.stdout_total_bytes = std::max<std::uint64_t>(result->stdout_total_bytes, result->stdout_text.size());
+    record.stderr_total_bytes = std::max<std::uint64_t>(result->stderr_total_bytes, result->stderr_text.size());
+    std::string miss = expectation_miss(s.expect, *result);
+    return {miss.empty(), false, std::move(miss), std::move(result->stdout_text)};
+}
+
+attempt_result run_probe_attempt(const step& s, const step_context& context, step_record& record) {
+    auto result = context.probe(host_address(context.host));
+    if (!result) {
+        record.error = result.error().kind;
+        return {false, true, std::string(to_string(result.error().kind)) + ": " + result.error().message};
+    }
+    record.error.reset();
+    record.stdout_excerpt = bounded_excerpt(result->detail, context.excerpt_bytes);
+    record.stdout_total_bytes = result->detail.size();
+    const bool want_answer = s.probe_expect == probe_expectation::answer;
+    if (result->answered == want_answer) return {true, false, {}};
+    if (result->answered)
+        return {false, false, "a Teredo server answered from " + result->answered_from +
+                                  " although none was expected"};
+    return {false, false, "no Teredo server answered on UDP " + host_address(context.host) +
+                              " although one was expected"};
+}
+
+}  // namespace
+
+transport_factory default_transport_factory() {
+    return [](const connection_settings& settings) { return make_transport(settings); };
+}
+
+teredo_probe_function default_teredo_probe() {
+    return [](const std::string& address) { return probe_teredo(address, teredo_probe_options{}); };
+}
+
+std::string bounded_excerpt(const std::string& text, std::size_t limit) {
+    if (text.size() <= limit) return text;
+    std::size_t end = limit;
+    // Step back over UTF-8 continuation bytes so the excerpt stays valid text.
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    return text.substr(0, end);
+}
+
+std::string expectation_miss(const expectation& expect, const exec_result& result) {
+    const bool has_pattern = expect.stdout_match || expect.stderr_match;
+    const int wanted_exit = expect.exit_code.value_or(0);
+    if ((expect.exit_code || !has_pattern) && result.exit_code != wanted_exit)
+        return "exit code " + std::to_string(result.exit_code) + ", expected " +
+               std::to_string(wanted_exit);
+    if (expect.stdout_match && !boost::regex_search(result.stdout_text, expect.stdout_match->compiled))
+        return "stdout does not match '" + expect.stdout_match->text + "'";
+    if (expect.stderr_match && !boost::regex_search(result.stderr_text, expect.stderr_match->compiled))
+        return "stderr does not match '" + expect.stderr_match->text + "'";
+    return {};
+}
+
+step_outcome run_step(const step& s, phase in_phase, const template_values& values,
+                      const step_context& context) noexcept {
+    step_outcome outcome;
+    step_record& record = outcome.record;
+    record.in_phase = in_phase;
+    record.name = step_display_name(s);
+    record.started = now_wall();
+    const auto started = clock_type::now();
+    try {
+        const bool is_probe = s.probe != probe_kind::none;
+        std::expected<std::string, std::string> command =
+            is_probe ? std::expected<std::string, std::string>("probe teredo " + host_address(context.host))
+                     : render_command(s.run, values, context.safe_fact);
+        context.sink.publish(step_started{context.host.name, in_phase, record.name, record.started});
+        if (!command) {
+            record.command = s.run;  // the template: the rendered text does not exist
+            record.attempts = 0;
+            record.message = with_hint("template: " + command.error() + " (nothing was run)", s,
+                                       values, context.safe_fact);
+        } else {
+            record.command = *command;
+            const int attempts = 1 + std::max(0, s.retries);
+            attempt_result last;
+            for (int attempt = 1; attempt <= attempts; ++attempt) {
+                if (attempt > 1 && s.delay.count() > 0) std::this_thread::sleep_for(s.delay);
+                record.attempts = attempt;
+                last = is_probe ? run_probe_attempt(s, context, record)
+                      : context.remote ? run_command_attempt(*command, s, context, record)
+                                       : attempt_result{false, true, "no connection to run on"};
+                if (last.ok) break;
+            }
+            record.ok = last.ok;
+            outcome.transport_failed = last.transport_failed;
+            if (!last.ok) {
+                std::string message = last.message;
+                if (record.attempts > 1)
+                    message += " (after " + std::to_string(record.attempts) + " attempts)";
+                record.message = with_hint(std::move(message), s, values, context.safe_fact);
+            } else if (in_phase == phase::capture || in_phase == phase::rollback_verify) {
+                outcome.facts = extract_facts(s, last.stdout_text);
+            }
+        }
+    } catch (const std::exception& e) {
+        record.ok = false;
+        record.message = std::string("internal error while running the step: ") + e.what();
+    }
+    record.duration =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started);
+    try {
+        context.sink.publish(step_finished{context.host.name, record});
+    } catch (...) {
+        // A sink that fails (full disk) must not take the host down with it;
+        // the journal/report writers log their own errors.
+    }
+    return outcome;
+}
+
+}  // namespace fleetmend
