@@ -1,0 +1,189 @@
+#include "orchestrator/report/event_json.hpp"
+#include "orchestrator/report/json_read.hpp"
+#include "orchestrator/report/report.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace fleetmend {
+
+using nlohmann::json;
+using namespace json_read;
+
+namespace {
+
+json batch_to_json(const batch_report& b) {
+    json j{{"batch", b.batch},
+           {"hosts", b.hosts},
+           {"started", time_or_null(b.started)},
+           {"finished", time_or_null(b.finished)},
+           {"failures", b.failures},
+           {"halted", b.halted},
+           {"reason", b.reason}};
+    if (!b.run_id.empty()) j["run_id"] = b.run_id;
+    return j;
+}
+
+json host_to_json(const host_report& h) {
+    json steps = json::array();
+    for (const auto& s : h.steps) steps.push_back(step_to_json(s));
+    json j{{"name", h.name},
+           {"address", h.address},
+           {"transport", h.transport ? json(transport_name(*h.transport)) : json(nullptr)},
+           {"batch", h.batch},
+           {"status", status_word(h)},
+           {"finished", h.finished},
+           {"started", time_or_null(h.started)},
+           {"ended", time_or_null(h.ended)},
+           {"facts_before", h.facts_before},
+           {"facts_after", h.facts_after},
+           {"steps", steps},
+           {"error_kind", error_kind_or_null(h.error)},
+           {"error", h.message}};
+    if (h.in_flight) {
+        j["unfinished_step"] = json{{"phase", phase_name(h.in_flight->in_phase)},
+                                    {"name", h.in_flight->name},
+                                    {"started", format_time(h.in_flight->started)}};
+    }
+    if (!h.run_id.empty()) j["run_id"] = h.run_id;
+    return j;
+}
+
+const json& array_field(const json& j, const char* key) {
+    const auto& v = field(j, key);
+    if (!v.is_array()) fail(key, "an array");
+    return v;
+}
+
+std::vector<std::string> names(const json& j, const char* key) {
+    std::vector<std::string> out;
+    for (const auto& v : array_field(j, key)) {
+        if (!v.is_string()) fail(key, "an array of host names");
+        out.push_back(v.get<std::string>());
+    }
+    return out;
+}
+
+batch_report read_batch(const json& j) {
+    batch_report b;
+    b.batch = integer<int>(j, "batch");
+    b.hosts = names(j, "hosts");
+    b.started = optional_time(j, "started");
+    b.finished = optional_time(j, "finished");
+    b.failures = integer<int>(j, "failures");
+    b.halted = boolean(j, "halted");
+    b.reason = str(j, "reason");
+    b.run_id = str_or_empty(j, "run_id");
+    return b;
+}
+
+host_report read_host(const json& j) {
+    host_report h;
+    h.name = str(j, "name");
+    h.address = str(j, "address");
+    if (!field(j, "transport").is_null()) h.transport = word<transport_kind>(j, "transport", parse_transport, "winrm or ssh");
+    h.batch = integer<int>(j, "batch");
+    h.finished = boolean(j, "finished");
+    const auto word_text = str(j, "status");
+    if (auto s = parse_host_status(word_text)) {
+        h.status = *s;
+    } else if (word_text != "unfinished") {
+        fail("status", "a host status or \"unfinished\"");
+    }
+    h.started = optional_time(j, "started");
+    h.ended = optional_time(j, "ended");
+    h.facts_before = facts(j, "facts_before");
+    h.facts_after = facts(j, "facts_after");
+    for (const auto& s : array_field(j, "steps")) h.steps.push_back(read_step(s));
+    h.error = optional_error_kind(j, "error_kind");
+    h.message = str(j, "error");
+    if (auto it = j.find("unfinished_step"); it != j.end() && !it->is_null()) {
+        h.in_flight = unfinished_step{
+            word<phase>(*it, "phase", parse_phase, "capture, apply, verify, rollback or rollback-verify"),
+            str(*it, "name"), time(*it, "started")};
+    }
+    h.run_id = str_or_empty(j, "run_id");
+    return h;
+}
+
+run_report read_report(const json& j) {
+    if (!j.is_object()) fail("(top level)", "a JSON object");
+    run_report r;
+    r.schema = str(j, "schema");
+    if (r.schema != report_schema_id)
+        fail("schema", std::string("\"") + report_schema_id + "\" (this is \"" + r.schema +
+                           "\"; use the fleetmend version that wrote it)");
+    r.run_id = str(j, "run_id");
+    r.mode = word<run_mode>(j, "mode", parse_run_mode, "apply, check or rollback");
+    r.tool_version = str(j, "tool_version");
+    const auto& pb = field(j, "playbook");
+    r.playbook = {str(pb, "path"), str(pb, "sha256")};
+    const auto& inv = field(j, "inventory");
+    r.inventory = {str(inv, "path"), str(inv, "sha256")};
+    r.source_report = str_or_empty(j, "source_report");
+    r.started = optional_time(j, "started");
+    r.finished = optional_time(j, "finished");
+    r.complete = boolean(j, "complete");
+    r.interrupted = boolean(j, "interrupted");
+    const auto& rollout = field(j, "rollout");
+    r.rollout = read_rollout(field(rollout, "settings"));
+    for (const auto& b : array_field(rollout, "batches")) r.batches.push_back(read_batch(b));
+    for (const auto& h : array_field(j, "hosts")) r.hosts.push_back(read_host(h));
+    if (auto it = j.find("sources"); it != j.end()) {
+        for (const auto& s : array_field(j, "sources")) r.sources.push_back({str(s, "run_id"), str(s, "path")});
+    }
+    // The summary is derived data: recompute rather than trust a hand edit.
+    r.recount();
+    return r;
+}
+
+}  // namespace
+
+json report_to_json(const run_report& r) {
+    json batches = json::array();
+    for (const auto& b : r.batches) batches.push_back(batch_to_json(b));
+    json hosts = json::array();
+    for (const auto& h : r.hosts) hosts.push_back(host_to_json(h));
+    json j{{"schema", r.schema},
+           {"run_id", r.run_id},
+           {"mode", to_string(r.mode)},
+           {"tool_version", r.tool_version},
+           {"playbook", {{"path", r.playbook.path}, {"sha256", r.playbook.sha256}}},
+           {"inventory", {{"path", r.inventory.path}, {"sha256", r.inventory.sha256}}},
+           {"source_report", r.source_report},
+           {"started", time_or_null(r.started)},
+           {"finished", time_or_null(r.finished)},
+           {"complete", r.complete},
+           {"interrupted", r.interrupted},
+           {"rollout", {{"settings", rollout_to_json(r.rollout)}, {"batches", batches}}},
+           {"summary", r.summary},
+           {"hosts", hosts}};
+    if (!r.sources.empty()) {
+        json sources = json::array();
+        for (const auto& s : r.sources) sources.push_back({{"run_id", s.run_id}, {"path", s.path}});
+        j["sources"] = sources;
+    }
+    return j;
+}
+
+std::expected<run_report, std::string> report_from_json(const json& j) {
+    try {
+        return read_report(j);
+    } catch (const std::exception& e) {
+        return std::unexpected(std::string("report: ") + e.what());
+    }
+}
+
+std::expected<run_report, std::string> read_report_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::unexpected(path + ": cannot open the report (check the path and permissions)");
+    std::stringstream text;
+    text << in.rdbuf();
+    json j = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return std::unexpected(path + ": not valid JSON (is it a fleetmend report?)");
+    auto r = report_from_json(j);
+    if (!r) return std::unexpected(path + ": " + r.error());
+    return r;
+}
+
+}  // namespace fleetmend
