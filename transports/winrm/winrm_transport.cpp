@@ -1,23 +1,247 @@
-// PLACEHOLDER until the winrm transport lands: every call reports a config error.
+// WinRM transport: one channel (TCP connection + authentication) and one cmd
+// shell per host, reused by every step; the WS-Man shell lifecycle on top.
 #include "transports/winrm/winrm_transport.hpp"
 
+#include "transports/winrm/powershell_command.hpp"
+#include "transports/winrm/winrm_channel.hpp"
+#include "transports/winrm/wsman_envelope.hpp"
+#include "transports/winrm/wsman_response.hpp"
+
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+
 namespace fleetmend {
+namespace {
+
+using namespace std::chrono_literals;
+namespace wr = winrm;
+
+// Time a cleanup message (Signal, Delete) may take before we give up on it.
+constexpr auto cleanup_budget = 5s;
+// Grace beyond OperationTimeout for the host to answer a Receive it held open.
+constexpr auto receive_grace = 10s;
+
+std::string new_message_id() {
+    unsigned char b[16];
+    if (RAND_bytes(b, sizeof b) != 1)
+        for (auto& c : b) c = static_cast<unsigned char>(clock_type::now().time_since_epoch().count() >> 3);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    char text[48];
+    std::snprintf(text, sizeof text, "uuid:%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", b[0],
+                  b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    return text;
+}
+
+// What the host said, as a result: a SOAP body, a WS-Man fault, or a transport error.
+struct wsman_outcome {
+    std::string soap;
+    std::optional<wr::wsman_fault> fault;
+};
+
+void append_capped(std::string& kept, std::uint64_t& total, const std::string& chunk, std::size_t cap) {
+    total += chunk.size();
+    if (kept.size() < cap) kept.append(chunk, 0, std::min(chunk.size(), cap - kept.size()));
+}
+
+}  // namespace
 
 struct winrm_transport::state {
     connection_settings settings;
+    transport_stats stats;
+    std::unique_ptr<wr::winrm_channel> channel;
+    std::string shell_id;
+    std::chrono::seconds operation_timeout{20};
+
+    std::string host() const { return settings.host_name; }
+
+    wr::envelope_header header() const {
+        return {channel->endpoint(), new_message_id(), operation_timeout};
+    }
+
+    // Keeps OperationTimeout well inside the command timeout so a long command
+    // is polled (and can time out on our side) rather than hanging one request.
+    void choose_operation_timeout() {
+        auto quarter = std::chrono::duration_cast<std::chrono::seconds>(settings.command_timeout / 4);
+        operation_timeout = std::clamp<std::chrono::seconds>(quarter, 1s, 20s);
+    }
+
+    deadline request_deadline(deadline until) const {
+        return std::min(until, clock_type::now() + operation_timeout + receive_grace);
+    }
+
+    std::expected<wsman_outcome, transport_error> send(const std::string& soap, deadline until) {
+        auto reply = channel->exchange(soap, request_deadline(until));
+        if (!reply) return std::unexpected(reply.error());
+        auto fault = wr::parse_fault(reply->text);
+        if (!fault) {
+            return std::unexpected(transport_error{
+                error_kind::protocol, host() + " answered HTTP " + std::to_string(reply->status) + " with " + fault.error()});
+        }
+        if (*fault) return wsman_outcome{{}, std::move(**fault)};
+        if (reply->status != 200)
+            return std::unexpected(transport_error{error_kind::protocol, host() + " answered HTTP " +
+                                                                             std::to_string(reply->status) +
+                                                                             " without a WS-Man fault"});
+        return wsman_outcome{std::move(reply->text), std::nullopt};
+    }
+
+    transport_error fault_error(const char* during, const wr::wsman_fault& fault) const {
+        return {error_kind::remote_fault, host() + ": " + during + " failed: " + fault.describe()};
+    }
+
+    std::expected<void, transport_error> create_shell(deadline until) {
+        auto outcome = send(wr::build_create_shell(header()), until);
+        if (!outcome) return std::unexpected(outcome.error());
+        if (outcome->fault) return std::unexpected(fault_error("creating the remote shell", *outcome->fault));
+        auto id = wr::parse_shell_id(outcome->soap);
+        if (!id) return std::unexpected(transport_error{error_kind::protocol, host() + ": " + id.error()});
+        shell_id = std::move(*id);
+        ++stats.shells;
+        return {};
+    }
+
+    void delete_shell() noexcept {
+        if (shell_id.empty() || !channel) return;
+        auto outcome = send(wr::build_delete_shell(header(), shell_id), clock_type::now() + cleanup_budget);
+        // 995 (aborted) and "shell not found" only mean the shell is already gone.
+        if (outcome && outcome->fault) {
+            auto code = outcome->fault->wsman_code.value_or(0);
+            if (code != wr::fault_code::operation_aborted && code != wr::fault_code::shell_not_found)
+                spdlog::debug("{}: deleting the shell: {}", host(), outcome->fault->describe());
+        }
+        shell_id.clear();
+    }
+
+    void terminate(const std::string& command_id) {
+        auto outcome = send(wr::build_signal_terminate(header(), shell_id, command_id), clock_type::now() + cleanup_budget);
+        if (outcome && outcome->fault) {
+            auto code = outcome->fault->wsman_code.value_or(0);
+            if (code != wr::fault_code::operation_aborted && code != wr::fault_code::shell_not_found)
+                spdlog::debug("{}: terminating command: {}", host(), outcome->fault->describe());
+        }
+    }
+
+    // Starts the command, reopening the shell once if the host lost it or it is full.
+    std::expected<std::string, transport_error> start(const wr::command_line& line, deadline until) {
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            if (shell_id.empty())
+                if (auto created = create_shell(until); !created) return std::unexpected(created.error());
+            auto outcome = send(wr::build_command(header(), shell_id, line.command, line.arguments, line.skip_cmd_shell),
+                                until);
+            if (!outcome) return std::unexpected(outcome.error());
+            if (!outcome->fault) {
+                auto id = wr::parse_command_id(outcome->soap);
+                if (!id) return std::unexpected(transport_error{error_kind::protocol, host() + ": " + id.error()});
+                return std::move(*id);
+            }
+            auto code = outcome->fault->wsman_code.value_or(0);
+            if (attempt == 0 && (code == wr::fault_code::shell_not_found || code == wr::fault_code::too_many_commands)) {
+                spdlog::info("{}: {}; opening a new shell", host(), outcome->fault->describe());
+                if (code == wr::fault_code::too_many_commands) delete_shell();
+                shell_id.clear();
+                continue;
+            }
+            return std::unexpected(fault_error("starting the command", *outcome->fault));
+        }
+        return std::unexpected(transport_error{error_kind::remote_fault, host() + ": the new shell failed too"});
+    }
+
+    std::expected<exec_result, transport_error> collect(const std::string& command_id, deadline until,
+                                                        clock_type::time_point started) {
+        exec_result result;
+        for (;;) {
+            if (clock_type::now() >= until) {
+                terminate(command_id);
+                return std::unexpected(transport_error{
+                    error_kind::timeout, host() + ": the command did not finish within its timeout (" +
+                                             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                                clock_type::now() - started)
+                                                                .count()) +
+                                             "s) and was terminated"});
+            }
+            auto outcome = send(wr::build_receive(header(), shell_id, command_id), until);
+            if (!outcome) {
+                if (outcome.error().kind == error_kind::timeout && clock_type::now() >= until) continue;
+                return std::unexpected(outcome.error());
+            }
+            if (outcome->fault) {
+                // Nothing new within OperationTimeout: the command is still running.
+                if (outcome->fault->wsman_code == wr::fault_code::operation_timed_out) continue;
+                return std::unexpected(fault_error("reading command output", *outcome->fault));
+            }
+            auto chunk = wr::parse_receive(outcome->soap);
+            if (!chunk) return std::unexpected(transport_error{error_kind::protocol, host() + ": " + chunk.error()});
+            append_capped(result.stdout_text, result.stdout_total_bytes, chunk->stdout_bytes, settings.max_output_bytes);
+            append_capped(result.stderr_text, result.stderr_total_bytes, chunk->stderr_bytes, settings.max_output_bytes);
+            if (chunk->done) {
+                result.exit_code = chunk->exit_code.value_or(0);
+                return result;
+            }
+        }
+    }
 };
 
-winrm_transport::winrm_transport(connection_settings settings)
-    : state_(std::make_unique<state>(state{std::move(settings)})) {}
-winrm_transport::~winrm_transport() = default;
+winrm_transport::winrm_transport(connection_settings settings) : state_(std::make_unique<state>()) {
+    state_->settings = std::move(settings);
+    state_->choose_operation_timeout();
+}
 
-std::expected<void, transport_error> winrm_transport::connect(deadline) {
-    return std::unexpected(transport_error{error_kind::config, "winrm transport not built yet"});
+winrm_transport::~winrm_transport() { close(); }
+
+std::expected<void, transport_error> winrm_transport::connect(deadline until) {
+    auto& s = *state_;
+    if (s.channel) return {};
+    s.channel = std::make_unique<wr::winrm_channel>(s.settings, s.stats);
+    if (auto opened = s.channel->open(until); !opened) {
+        s.channel.reset();
+        return opened;
+    }
+    if (auto created = s.create_shell(until); !created) {
+        s.channel->close();
+        s.channel.reset();
+        return created;
+    }
+    return {};
 }
-std::expected<exec_result, transport_error> winrm_transport::run(const std::string&, shell_kind, deadline) {
-    return std::unexpected(transport_error{error_kind::config, "winrm transport not built yet"});
+
+std::expected<exec_result, transport_error> winrm_transport::run(const std::string& command, shell_kind shell,
+                                                                 deadline until) {
+    auto& s = *state_;
+    if (!s.channel)
+        return std::unexpected(transport_error{error_kind::config, s.host() + ": run() before connect()"});
+    std::expected<wr::command_line, std::string> line;
+    if (shell == shell_kind::cmd) line = wr::cmd_command_line(command);
+    else if (shell == shell_kind::powershell) line = wr::powershell_command_line(command);
+    else
+        return std::unexpected(transport_error{
+            error_kind::config, s.host() + ": shell \"sh\" does not exist on Windows; use cmd or powershell, or "
+                                           "transport = \"ssh\" for this host"});
+    if (!line) return std::unexpected(transport_error{error_kind::config, s.host() + ": " + line.error()});
+
+    auto started = clock_type::now();
+    auto command_id = s.start(*line, until);
+    if (!command_id) return std::unexpected(command_id.error());
+    ++s.stats.commands;
+    auto result = s.collect(*command_id, until, started);
+    if (!result) return result;
+    s.terminate(*command_id);  // releases the finished command's resources on the host
+    if (shell == shell_kind::powershell) result->stderr_text = wr::decode_clixml_stderr(result->stderr_text);
+    result->duration = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started);
+    return result;
 }
-void winrm_transport::close() noexcept {}
-transport_stats winrm_transport::stats() const noexcept { return {}; }
+
+void winrm_transport::close() noexcept {
+    auto& s = *state_;
+    if (!s.channel) return;
+    s.delete_shell();
+    s.channel->close();
+    s.channel.reset();
+}
+
+transport_stats winrm_transport::stats() const noexcept { return state_->stats; }
 
 }  // namespace fleetmend

@@ -1,0 +1,337 @@
+// Boost.Beast client for one WinRM host: one object per connection, a timeout
+// before every operation, one code path for plain and TLS streams.
+#include "transports/winrm/http_connection.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace fleetmend::winrm {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+
+struct x509_deleter {
+    void operator()(X509* x) const noexcept { X509_free(x); }
+};
+using x509_ptr = std::unique_ptr<X509, x509_deleter>;
+
+bool is_ip_literal(const std::string& host) {
+    error_code ec;
+    net::ip::make_address(host, ec);
+    return !ec;
+}
+
+std::string lower(std::string text) {
+    std::ranges::transform(text, text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+std::string seconds_text(clock_type::duration d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count() / 1000.0).substr(0, 5) + "s";
+}
+
+// The first certificate that failed verification, for an error that names it.
+struct verify_failure {
+    std::string subject;
+    std::string reason;
+};
+
+}  // namespace
+
+std::string http_response::header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string{} : it->second;
+}
+
+struct http_connection::impl {
+    std::string host_name;
+    std::string address;
+    std::uint16_t port;
+    tls_options tls;
+    net::io_context ioc{1};
+    std::optional<ssl::context> ssl_ctx;
+    std::optional<beast::tcp_stream> plain;
+    std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+    beast::flat_buffer buffer{max_response_body + max_response_header};
+    std::string end_point_hash;
+    verify_failure failure;
+
+    std::string where() const { return host_name + " (" + address + ":" + std::to_string(port) + ")"; }
+
+    beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+
+    // Runs queued handlers; the streams' own expiry bounds every operation.
+    void run() {
+        ioc.restart();
+        ioc.run();
+    }
+
+    std::expected<void, transport_error> make_tls_context() {
+        ssl_ctx.emplace(ssl::context::tls_client);
+        ssl_ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                             ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+        error_code ec;
+        if (tls.insecure) {
+            spdlog::warn("{}: TLS certificate verification is OFF (insecure = true); anyone on the path can "
+                         "impersonate this host", host_name);
+            ssl_ctx->set_verify_mode(ssl::verify_none);
+        } else {
+            ssl_ctx->set_verify_mode(ssl::verify_peer);
+            if (!tls.ca_file.empty()) ssl_ctx->load_verify_file(tls.ca_file, ec);
+            else ssl_ctx->set_default_verify_paths(ec);
+            if (ec)
+                return std::unexpected(transport_error{error_kind::config, "cannot load the CA certificates from '" +
+                                                                               tls.ca_file + "': " + ec.message()});
+        }
+        if (!tls.cert_file.empty()) {
+            ssl_ctx->use_certificate_chain_file(tls.cert_file, ec);
+            if (ec)
+                return std::unexpected(transport_error{error_kind::config, "cannot load the client certificate '" +
+                                                                               tls.cert_file + "': " + ec.message()});
+            ssl_ctx->use_private_key_file(tls.key_file.empty() ? tls.cert_file : tls.key_file, ssl::context::pem, ec);
+            if (ec)
+                return std::unexpected(transport_error{
+                    error_kind::config, "cannot load the client key '" + tls.key_file + "': " + ec.message() +
+                                            " (it must be an unencrypted PEM key matching cert_file)"});
+        }
+        return {};
+    }
+
+    void prepare_tls_stream() {
+        secure.emplace(ioc, *ssl_ctx);
+        SSL* native = secure->native_handle();
+        bool ip = is_ip_literal(host_name);
+        if (!ip) SSL_set_tlsext_host_name(native, host_name.c_str());
+        if (tls.insecure) return;
+        if (ip) X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(native), host_name.c_str());
+        else SSL_set1_host(native, host_name.c_str());
+        failure = {};
+        secure->set_verify_callback([this](bool preverified, ssl::verify_context& context) {
+            if (!preverified && failure.reason.empty()) {
+                X509_STORE_CTX* store = context.native_handle();
+                char subject[512] = "(unknown)";
+                if (X509* cert = X509_STORE_CTX_get_current_cert(store))
+                    X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
+                failure.subject = subject;
+                failure.reason = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
+            }
+            return preverified;
+        });
+    }
+
+    void remember_end_point_hash() {
+        x509_ptr cert(SSL_get1_peer_certificate(secure->native_handle()));
+        if (!cert) return;
+        // RFC 5929: the certificate's own signature hash, but SHA-256 for MD5 and SHA-1.
+        int md_nid = NID_undef;
+        const EVP_MD* md = EVP_sha256();
+        if (X509_get_signature_info(cert.get(), &md_nid, nullptr, nullptr, nullptr) == 1 && md_nid != NID_md5 &&
+            md_nid != NID_sha1 && md_nid != NID_undef)
+            if (const EVP_MD* own = EVP_get_digestbynid(md_nid)) md = own;
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int length = 0;
+        if (X509_digest(cert.get(), md, digest, &length) == 1)
+            end_point_hash.assign(reinterpret_cast<const char*>(digest), length);
+    }
+
+    transport_error io_error(const char* what, const error_code& ec, clock_type::duration budget) const {
+        if (ec == beast::error::timeout)
+            return {error_kind::timeout, std::string(what) + " " + where() + " timed out after " + seconds_text(budget)};
+        if (ec == http::error::body_limit || ec == http::error::header_limit || ec == http::error::buffer_overflow)
+            return {error_kind::protocol, where() + " sent a response over the size limit (" +
+                                              std::to_string(max_response_body >> 20) + " MiB body, " +
+                                              std::to_string(max_response_header >> 10) + " KiB headers); refused"};
+        if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+            ec == ssl::error::stream_truncated)
+            return {error_kind::protocol, where() + " closed the connection during " + what +
+                                              " (the WinRM service may have restarted or dropped the request)"};
+        return {error_kind::protocol, std::string(what) + " " + where() + " failed: " + ec.message()};
+    }
+};
+
+http_connection::http_connection(std::string host_name, std::string address, std::uint16_t port, tls_options tls)
+    : impl_(std::make_unique<impl>()) {
+    impl_->host_name = std::move(host_name);
+    impl_->address = address.empty() ? impl_->host_name : std::move(address);
+    impl_->port = port;
+    impl_->tls = std::move(tls);
+}
+
+http_connection::~http_connection() { close(); }
+
+bool http_connection::is_open() const noexcept {
+    const auto& i = *impl_;
+    if (i.secure) return beast::get_lowest_layer(*i.secure).socket().is_open();
+    return i.plain && i.plain->socket().is_open();
+}
+
+std::string http_connection::server_end_point_hash() const { return impl_->end_point_hash; }
+
+std::string http_connection::url(const std::string& path) const {
+    return std::string(impl_->tls.enabled ? "https://" : "http://") + impl_->host_name + ":" +
+           std::to_string(impl_->port) + path;
+}
+
+std::expected<void, transport_error> http_connection::open(deadline until) {
+    auto& i = *impl_;
+    close();
+    auto budget = until - clock_type::now();
+    if (budget <= clock_type::duration::zero())
+        return std::unexpected(transport_error{error_kind::timeout, "no time left to connect to " + i.where()});
+
+    // Resolution has no expiry of its own: bound it by running the loop until the deadline.
+    tcp::resolver resolver(i.ioc);
+    error_code resolve_ec = net::error::would_block;
+    tcp::resolver::results_type endpoints;
+    resolver.async_resolve(i.address, std::to_string(i.port), [&](const error_code& ec, tcp::resolver::results_type r) {
+        resolve_ec = ec;
+        endpoints = std::move(r);
+    });
+    i.ioc.restart();
+    i.ioc.run_until(until);
+    if (resolve_ec == net::error::would_block) {
+        resolver.cancel();
+        i.run();
+        return std::unexpected(transport_error{error_kind::unreachable, "resolving " + i.address + " timed out"});
+    }
+    if (resolve_ec)
+        return std::unexpected(transport_error{error_kind::unreachable,
+                                               "cannot resolve " + i.address + ": " + resolve_ec.message() +
+                                                   " (check the name or set address in the inventory)"});
+
+    if (i.tls.enabled) {
+        if (!i.ssl_ctx)
+            if (auto made = i.make_tls_context(); !made) return std::unexpected(made.error());
+        i.prepare_tls_stream();
+    } else {
+        i.plain.emplace(i.ioc);
+    }
+    error_code connect_ec;
+    i.lowest().expires_at(until);
+    i.lowest().async_connect(endpoints, [&](const error_code& ec, const tcp::endpoint&) { connect_ec = ec; });
+    i.run();
+    if (connect_ec) {
+        std::string why = connect_ec == beast::error::timeout ? "no answer within " + seconds_text(budget)
+                                                               : connect_ec.message();
+        std::string hint = connect_ec == net::error::connection_refused
+                               ? " (is the WinRM listener on this port? `winrm quickconfig`; HTTP is 5985, HTTPS 5986)"
+                               : " (host down, firewall, or wrong address)";
+        close();
+        return std::unexpected(
+            transport_error{error_kind::unreachable, "cannot connect to " + i.where() + ": " + why + hint});
+    }
+    i.lowest().socket().set_option(tcp::no_delay(true));
+
+    if (i.secure) {
+        error_code hs_ec;
+        i.lowest().expires_at(until);
+        i.secure->async_handshake(ssl::stream_base::client, [&](const error_code& ec) { hs_ec = ec; });
+        i.run();
+        if (hs_ec) {
+            auto failure = i.failure;
+            close();
+            if (!failure.reason.empty())
+                return std::unexpected(transport_error{
+                    error_kind::tls, "TLS certificate of " + i.where() + " did not verify: " + failure.reason +
+                                         " (certificate subject: " + failure.subject + ", expected name: " + i.host_name +
+                                         "). Set ca_file to the CA that issued it, fix the name, or — for a lab only — "
+                                         "insecure = true"});
+            if (hs_ec == beast::error::timeout)
+                return std::unexpected(transport_error{error_kind::timeout, "TLS handshake with " + i.where() +
+                                                                                " timed out; is this an HTTPS listener?"});
+            return std::unexpected(transport_error{
+                error_kind::tls, "TLS handshake with " + i.where() + " failed: " + hs_ec.message() +
+                                     " (is this port an HTTPS listener? HTTP is 5985, HTTPS 5986)"});
+        }
+        i.remember_end_point_hash();
+    }
+    return {};
+}
+
+std::expected<http_response, transport_error> http_connection::post(const http_request& request, deadline until) {
+    auto& i = *impl_;
+    if (!is_open()) return std::unexpected(transport_error{error_kind::protocol, "not connected to " + i.where()});
+    auto budget = until - clock_type::now();
+    if (budget <= clock_type::duration::zero())
+        return std::unexpected(transport_error{error_kind::timeout, "deadline passed before talking to " + i.where()});
+
+    http::request<http::string_body> req{http::verb::post, request.target, 11};
+    req.set(http::field::host, i.host_name + ":" + std::to_string(i.port));
+    req.set(http::field::user_agent, "fleetmend/" FLEETMEND_VERSION);
+    req.keep_alive(true);
+    for (const auto& [name, value] : request.headers) req.set(name, value);
+    req.body() = request.body;
+    req.prepare_payload();
+
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(max_response_body);
+    parser.header_limit(max_response_header);
+    error_code write_ec, read_ec;
+    auto on_read = [&](const error_code& ec, std::size_t) { read_ec = ec; };
+    i.lowest().expires_at(until);
+    if (i.secure) {
+        http::async_write(*i.secure, req, [&](const error_code& ec, std::size_t) {
+            write_ec = ec;
+            if (!ec) http::async_read(*i.secure, i.buffer, parser, on_read);
+        });
+    } else {
+        http::async_write(*i.plain, req, [&](const error_code& ec, std::size_t) {
+            write_ec = ec;
+            if (!ec) http::async_read(*i.plain, i.buffer, parser, on_read);
+        });
+    }
+    i.run();
+    if (write_ec || read_ec) {
+        auto error = i.io_error(write_ec ? "sending to" : "reading from", write_ec ? write_ec : read_ec, budget);
+        close();
+        return std::unexpected(error);
+    }
+    auto message = parser.release();
+    http_response response;
+    response.status = static_cast<int>(message.result_int());
+    response.keep_alive = message.keep_alive();
+    for (const auto& field : message) {
+        auto name = lower(std::string(field.name_string()));
+        auto& slot = response.headers[name];
+        if (!slot.empty()) slot += ", ";
+        slot += std::string(field.value());
+    }
+    response.body = std::move(message.body());
+    if (!response.keep_alive) close();
+    return response;
+}
+
+void http_connection::close() noexcept {
+    auto& i = *impl_;
+    error_code ignored;
+    if (i.secure) {
+        // No TLS close_notify round trip: the peer may be gone and close must not block.
+        beast::get_lowest_layer(*i.secure).socket().shutdown(tcp::socket::shutdown_both, ignored);
+        beast::get_lowest_layer(*i.secure).socket().close(ignored);
+        i.secure.reset();
+    }
+    if (i.plain) {
+        i.plain->socket().shutdown(tcp::socket::shutdown_both, ignored);
+        i.plain->socket().close(ignored);
+        i.plain.reset();
+    }
+    i.buffer.clear();
+}
+
+}  // namespace fleetmend::winrm
