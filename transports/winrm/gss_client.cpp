@@ -84,11 +84,14 @@ std::string describe(const char* what, OM_uint32 major, OM_uint32 minor, gss_OID
     return out;
 }
 
-// Kerberos wants user@REALM; Windows admins write DOMAIN\user.
+// Kerberos wants user@REALM; Windows admins write DOMAIN\user. A NetBIOS
+// domain (no dot) is not a realm name, so such a user goes to krb5.conf's
+// default_realm; a DNS domain (corp.example.com\user) names the realm.
 std::string kerberos_principal(const std::string& user) {
     auto slash = user.find('\\');
     if (slash == std::string::npos) return user;
     std::string realm = user.substr(0, slash);
+    if (realm.find('.') == std::string::npos) return user.substr(slash + 1);
     for (auto& c : realm) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return user.substr(slash + 1) + "@" + realm;
 }

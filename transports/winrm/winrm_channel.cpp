@@ -159,7 +159,10 @@ struct winrm_channel::state {
         for (int leg = 0; leg < max_auth_legs; ++leg) {
             auto response = connection.post(empty_post(scheme_name + " " + base64_encode(*token)), until);
             if (!response) return std::unexpected(response.error());
-            auto server_token = challenge_token(response->header("www-authenticate"), scheme_name);
+            // Hosts answer a Kerberos-scheme request under either scheme name.
+            auto challenge = response->header("www-authenticate");
+            auto server_token = challenge_token(challenge, scheme_name);
+            if (server_token.empty()) server_token = challenge_token(challenge, scheme_name == "Kerberos" ? "Negotiate" : "Kerberos");
             if (response->status == 401) {
                 if (server_token.empty() || (*client)->established()) return std::unexpected(rejected(shown_as));
                 auto decoded = base64_decode(server_token);
