@@ -92,12 +92,21 @@ class event_sink {
 public:
     virtual ~event_sink() = default;
     void publish(const run_event& event) {
-        std::lock_guard lock(mutex_);
-        on_event(event);
+        {
+            std::lock_guard lock(mutex_);
+            on_event(event);
+        }
+        after_event(event);
     }
 
 protected:
     virtual void on_event(const run_event& event) = 0;
+    /// Called right after on_event by the same thread, outside the lock. A
+    /// sink that must wait before publish returns (the journal waits until the
+    /// record is durable) waits here, so other threads can publish meanwhile
+    /// and share one fsync. A sink that forwards to other sinks should forward
+    /// from here, not from on_event, so their waits do not hold its lock.
+    virtual void after_event(const run_event& /*event*/) {}
 
 private:
     std::mutex mutex_;
