@@ -1,0 +1,188 @@
+// The WinRM transport against the lab's simulated Windows hosts (tests/lab):
+// the Teredo steps over HTTP+NTLM sealing, HTTPS+NTLM, HTTPS+Basic and
+// HTTP+Kerberos (real KDC), counted on the lab side; and the lab's faults.
+#include "tests/integration/kdc/kdc_fixture.hpp"
+#include "tests/lab/lab.hpp"
+#include "transports/winrm/winrm_transport.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace fleetmend;
+
+namespace {
+
+constexpr const char* password = "Lab-Passw0rd-77";
+
+const char* scenario = R"toml(
+name = "winrm-transport"
+hosts = 8
+address_base = "127.77.0.1"
+name_pattern = "win{n:03}.lab.example"
+domain = "LAB"
+user = "Administrator"
+password = "Lab-Passw0rd-77"
+
+[[group]]
+name = "http-ntlm"
+scheme = "http"
+auth = "ntlm"
+
+[[group]]
+name = "https-ntlm"
+scheme = "https"
+auth = "ntlm"
+
+[[group]]
+name = "https-basic"
+scheme = "https"
+auth = "basic"
+
+[[group]]
+name = "http-kerberos"
+scheme = "http"
+auth = "kerberos"
+
+[types]
+default = 1
+
+[[fault]]
+kind = "wrong-password"
+hosts = [5]
+
+[[fault]]
+kind = "wsman-fault"
+hosts = [6]
+
+[[fault]]
+kind = "hang"
+hosts = [7]
+)toml";
+
+struct lab_env {
+    std::unique_ptr<test::kdc_fixture> kdc;
+    std::unique_ptr<lab::lab_fleet> fleet;
+};
+
+// One KDC and one lab per process: gss-ntlmssp reads its user file once.
+lab_env& env() {
+    static lab_env e = [] {
+        lab_env made;
+        test::kdc_options k;
+        for (int n = 1; n <= 8; ++n) k.service_hosts.push_back(lab::format_host_name("win{n:03}.lab.example", n));
+        k.password = password;
+        auto kdc = test::kdc_fixture::start(k);
+        if (!kdc) FAIL("KDC: " << kdc.error());
+        (*kdc)->export_environment();
+        lab::lab_options options;
+        options.scenario_text = scenario;
+        options.keytab = (*kdc)->keytab();
+        auto fleet = lab::lab_fleet::start(options);
+        if (!fleet) FAIL("lab: " << fleet.error());
+        made.kdc = std::move(*kdc);
+        made.fleet = std::move(*fleet);
+        return made;
+    }();
+    return e;
+}
+
+connection_settings settings_for(unsigned n) {
+    auto& fleet = *env().fleet;
+    auto name = lab::format_host_name("win{n:03}.lab.example", n);
+    const auto* spec = fleet.find(name);
+    REQUIRE(spec != nullptr);
+    connection_settings s;
+    s.host_name = spec->name;
+    s.address = spec->address;
+    s.user = spec->auth == lab::lab_auth::basic ? "Administrator" : "LAB\\Administrator";
+    s.password = secret{password};
+    s.connect_timeout = std::chrono::seconds(5);
+    s.command_timeout = std::chrono::seconds(12);
+    s.winrm.scheme = spec->scheme == lab::lab_scheme::https ? winrm_scheme::https : winrm_scheme::http;
+    s.winrm.auth = spec->auth == lab::lab_auth::basic      ? winrm_auth::basic
+                   : spec->auth == lab::lab_auth::kerberos ? winrm_auth::kerberos
+                                                           : winrm_auth::ntlm;
+    s.winrm.ca_file = fleet.ca_file();
+    return s;
+}
+
+deadline in_seconds(int n) { return clock_type::now() + std::chrono::seconds(n); }
+
+void teredo_playbook_over(unsigned n) {
+    auto settings = settings_for(n);
+    INFO(settings.host_name << " " << (settings.winrm.scheme == winrm_scheme::https ? "https" : "http") << " auth "
+                            << static_cast<int>(settings.winrm.auth));
+    winrm_transport t(settings);
+    auto connected = t.connect(in_seconds(15));
+    INFO((connected ? std::string() : connected.error().message));
+    REQUIRE(connected.has_value());
+    // capture, apply, verify x2, and a PowerShell verify: five steps, one shell.
+    auto capture = t.run("netsh interface teredo show state", shell_kind::cmd, in_seconds(15));
+    REQUIRE(capture.has_value());
+    CHECK(capture->stdout_text.find("default") != std::string::npos);
+    auto apply = t.run("netsh interface teredo set state type=disabled", shell_kind::cmd, in_seconds(15));
+    REQUIRE(apply.has_value());
+    CHECK(apply->exit_code == 0);
+    for (int i = 0; i < 2; ++i) {
+        auto verify = t.run("netsh interface teredo show state", shell_kind::cmd, in_seconds(15));
+        REQUIRE(verify.has_value());
+        CHECK(verify->stdout_text.find("disabled") != std::string::npos);
+    }
+    auto ps = t.run("(Get-NetTeredoConfiguration).Type", shell_kind::powershell, in_seconds(15));
+    REQUIRE(ps.has_value());
+    CHECK(ps->exit_code == 0);
+    t.close();
+    auto counters = env().fleet->counters(settings.host_name);
+    CHECK(counters.connections == 1);
+    CHECK(counters.authentications == 1);
+    CHECK(counters.shells == 1);
+    CHECK(counters.commands == 5);
+    CHECK(env().fleet->current_type(settings.host_name) == lab::teredo_type::disabled);
+}
+
+}  // namespace
+
+TEST_CASE("Lab: Teredo steps over HTTP with NTLM sealing", "[winrm][lab][integration]") { teredo_playbook_over(1); }
+TEST_CASE("Lab: Teredo steps over HTTPS with NTLM", "[winrm][lab][integration]") { teredo_playbook_over(2); }
+TEST_CASE("Lab: Teredo steps over HTTPS with Basic", "[winrm][lab][integration]") { teredo_playbook_over(3); }
+TEST_CASE("Lab: Teredo steps over HTTP with Kerberos sealing", "[winrm][lab][integration]") { teredo_playbook_over(4); }
+
+TEST_CASE("Lab: wrong password, bad certificate and WS-Man fault are distinct, readable errors", "[winrm][lab][integration]") {
+    {
+        winrm_transport t(settings_for(5));
+        auto r = t.connect(in_seconds(15));
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().kind == error_kind::auth);
+        CHECK(r.error().message.find("rejected") != std::string::npos);
+    }
+    {
+        auto settings = settings_for(2);
+        settings.winrm.ca_file.clear();  // the system store does not know the lab CA
+        winrm_transport t(settings);
+        auto r = t.connect(in_seconds(15));
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().kind == error_kind::tls);
+        CHECK(r.error().message.find("certificate") != std::string::npos);
+    }
+    {
+        winrm_transport t(settings_for(6));
+        auto r = t.connect(in_seconds(15));
+        std::expected<exec_result, transport_error> ran = std::unexpected(r ? transport_error{} : r.error());
+        if (r) ran = t.run("netsh interface teredo show state", shell_kind::cmd, in_seconds(15));
+        REQUIRE_FALSE(ran.has_value());
+        CHECK(ran.error().kind == error_kind::remote_fault);
+        CHECK(ran.error().message.find("WS-Man fault") != std::string::npos);
+        CHECK(ran.error().message.find("HTTP 500") == std::string::npos);
+    }
+}
+
+TEST_CASE("Lab: a hanging command times out on our deadline", "[winrm][lab][integration]") {
+    auto settings = settings_for(7);
+    settings.command_timeout = std::chrono::seconds(4);
+    winrm_transport t(settings);
+    REQUIRE(t.connect(in_seconds(15)).has_value());
+    auto started = clock_type::now();
+    auto r = t.run("netsh interface teredo show state", shell_kind::cmd, in_seconds(4));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().kind == error_kind::timeout);
+    CHECK(clock_type::now() - started < std::chrono::seconds(10));
+}
