@@ -1,0 +1,149 @@
+#include "tests/lab/gss_acceptor.hpp"
+
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
+#include <gssapi/gssapi_krb5.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace fleetmend::lab {
+namespace {
+
+gss_OID_desc krb5_oid{9, const_cast<char*>("\x2a\x86\x48\x86\xf7\x12\x01\x02\x02")};
+
+std::string gss_words(OM_uint32 major, OM_uint32 minor) {
+    std::string out;
+    const auto append = [&out](OM_uint32 code, int type) {
+        OM_uint32 context = 0;
+        do {
+            OM_uint32 status = 0;
+            gss_buffer_desc text{0, nullptr};
+            gss_display_status(&status, code, type, GSS_C_NO_OID, &context, &text);
+            if (!out.empty()) out += "; ";
+            out.append(static_cast<const char*>(text.value), text.length);
+            gss_release_buffer(&status, &text);
+        } while (context != 0);
+    };
+    append(major, GSS_C_GSS_CODE);
+    if (minor != 0) append(minor, GSS_C_MECH_CODE);
+    return out;
+}
+
+struct buffer_owner {
+    gss_buffer_desc buffer{0, nullptr};
+    ~buffer_owner() {
+        OM_uint32 minor = 0;
+        gss_release_buffer(&minor, &buffer);
+    }
+    [[nodiscard]] std::string text() const { return {static_cast<const char*>(buffer.value), buffer.length}; }
+};
+
+}  // namespace
+
+void gss_acceptor::context_deleter::operator()(void* context) const noexcept {
+    OM_uint32 minor = 0;
+    auto handle = static_cast<gss_ctx_id_t>(context);
+    gss_delete_sec_context(&minor, &handle, GSS_C_NO_BUFFER);
+}
+
+gss_acceptor::gss_acceptor() = default;
+gss_acceptor::~gss_acceptor() = default;
+
+gss_acceptor::step_result gss_acceptor::step(std::string_view token) {
+    OM_uint32 minor = 0;
+    gss_ctx_id_t handle = static_cast<gss_ctx_id_t>(context_.release());
+    gss_buffer_desc input{token.size(), const_cast<char*>(token.data())};
+    gss_name_t client = GSS_C_NO_NAME;
+    gss_OID mech = GSS_C_NO_OID;
+    buffer_owner output;
+    const OM_uint32 major = gss_accept_sec_context(&minor, &handle, GSS_C_NO_CREDENTIAL, &input,
+                                                   GSS_C_NO_CHANNEL_BINDINGS, &client, &mech, &output.buffer,
+                                                   nullptr, nullptr, nullptr);
+    context_.reset(handle);
+    step_result result;
+    result.token = output.text();
+    if (GSS_ERROR(major)) {
+        result.error = gss_words(major, minor);
+        context_.reset();
+        complete_ = false;
+        return result;
+    }
+    if (major & GSS_S_CONTINUE_NEEDED) {
+        result.state = status::continue_needed;
+    } else {
+        result.state = status::complete;
+        complete_ = true;
+        kerberos_ = mech != GSS_C_NO_OID && mech->length == krb5_oid.length &&
+                    std::memcmp(mech->elements, krb5_oid.elements, krb5_oid.length) == 0;
+        buffer_owner name;
+        if (client != GSS_C_NO_NAME && gss_display_name(&minor, client, &name.buffer, nullptr) == GSS_S_COMPLETE)
+            initiator_ = name.text();
+    }
+    if (client != GSS_C_NO_NAME) gss_release_name(&minor, &client);
+    return result;
+}
+
+std::expected<std::string, std::string> gss_acceptor::unseal(std::string_view header, std::string_view data) {
+    if (!complete_) return std::unexpected("no security context on this connection");
+    OM_uint32 minor = 0;
+    auto handle = static_cast<gss_ctx_id_t>(context_.get());
+    if (kerberos_) {
+        std::string work(header);
+        work += data;
+        gss_iov_buffer_desc iov[2]{};
+        iov[0].type = GSS_IOV_BUFFER_TYPE_STREAM;
+        iov[0].buffer = {work.size(), work.data()};
+        iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+        int conf = 0;
+        const OM_uint32 major = gss_unwrap_iov(&minor, handle, &conf, nullptr, iov, 2);
+        if (GSS_ERROR(major)) return std::unexpected(gss_words(major, minor));
+        return std::string(static_cast<const char*>(iov[1].buffer.value), iov[1].buffer.length);
+    }
+    std::string token(header);
+    token += data;
+    gss_buffer_desc input{token.size(), token.data()};
+    buffer_owner output;
+    int conf = 0;
+    const OM_uint32 major = gss_unwrap(&minor, handle, &input, &output.buffer, &conf, nullptr);
+    if (GSS_ERROR(major)) return std::unexpected(gss_words(major, minor));
+    return output.text();
+}
+
+std::expected<gss_acceptor::sealed, std::string> gss_acceptor::seal(std::string_view plain) {
+    if (!complete_) return std::unexpected("no security context on this connection");
+    OM_uint32 minor = 0;
+    auto handle = static_cast<gss_ctx_id_t>(context_.get());
+    if (kerberos_) {
+        std::string data(plain);
+        gss_iov_buffer_desc iov[3]{};
+        iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER | GSS_IOV_BUFFER_FLAG_ALLOCATE;
+        iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+        iov[1].buffer = {data.size(), data.data()};
+        iov[2].type = GSS_IOV_BUFFER_TYPE_PADDING | GSS_IOV_BUFFER_FLAG_ALLOCATE;
+        int conf = 0;
+        const OM_uint32 major = gss_wrap_iov(&minor, handle, 1, GSS_C_QOP_DEFAULT, &conf, iov, 3);
+        if (GSS_ERROR(major)) return std::unexpected(gss_words(major, minor));
+        sealed out;
+        out.header.assign(static_cast<const char*>(iov[0].buffer.value), iov[0].buffer.length);
+        out.data = data;
+        out.data.append(static_cast<const char*>(iov[2].buffer.value), iov[2].buffer.length);
+        gss_release_iov_buffer(&minor, iov, 3);
+        return out;
+    }
+    gss_buffer_desc input{plain.size(), const_cast<char*>(plain.data())};
+    buffer_owner output;
+    int conf = 0;
+    const OM_uint32 major = gss_wrap(&minor, handle, 1, GSS_C_QOP_DEFAULT, &input, &conf, &output.buffer);
+    if (GSS_ERROR(major)) return std::unexpected(gss_words(major, minor));
+    const std::string token = output.text();
+    if (token.size() < 16) return std::unexpected("gss_wrap returned a token shorter than a signature");
+    return sealed{token.substr(0, 16), token.substr(16)};
+}
+
+void configure_gss_environment(const std::string& ntlm_user_file, const std::string& keytab) {
+    if (!ntlm_user_file.empty()) ::setenv("NTLM_USER_FILE", ntlm_user_file.c_str(), 1);
+    if (!keytab.empty()) ::setenv("KRB5_KTNAME", keytab.c_str(), 1);
+}
+
+}  // namespace fleetmend::lab

@@ -1,0 +1,44 @@
+#pragma once
+/// The lab's own small PKI, made at start with OpenSSL: one CA (written to
+/// the lab folder for inventories' ca_file) and one server certificate per
+/// HTTPS host (SAN: its name and loopback address), all sharing one P-256 key
+/// so that 10,000 hosts start in seconds.
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <expected>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace fleetmend::lab {
+
+struct x509_deleter {
+    void operator()(X509* cert) const noexcept { X509_free(cert); }
+};
+struct pkey_deleter {
+    void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
+};
+using x509_ptr = std::unique_ptr<X509, x509_deleter>;
+using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_deleter>;
+
+class lab_certificates {
+public:
+    /// A new CA and server key.
+    [[nodiscard]] static std::expected<lab_certificates, std::string> create(std::string_view ca_name);
+
+    /// A server certificate for one host, signed by the CA.
+    [[nodiscard]] std::expected<x509_ptr, std::string> issue(std::string_view dns_name, std::string_view ip) const;
+    /// Writes the CA certificate (PEM) to path.
+    [[nodiscard]] std::expected<void, std::string> write_ca(const std::string& path) const;
+
+    [[nodiscard]] EVP_PKEY* server_key() const noexcept { return server_key_.get(); }
+    [[nodiscard]] X509* ca_certificate() const noexcept { return ca_cert_.get(); }
+
+private:
+    pkey_ptr ca_key_;
+    x509_ptr ca_cert_;
+    pkey_ptr server_key_;
+};
+
+}  // namespace fleetmend::lab
