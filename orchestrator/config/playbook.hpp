@@ -27,6 +27,8 @@ struct expectation {
     std::optional<int> exit_code;       // expect = { exit = 0 }
     std::optional<pattern> stdout_match;  // expect = { stdout = '...' } (search, not full match)
     std::optional<pattern> stderr_match;
+    /// expect = { exit = "any" }: every exit code is fine (exit_code stays empty).
+    bool any_exit = false;
 };
 
 /// A fact captured from a step's stdout: the first group of the regex,
