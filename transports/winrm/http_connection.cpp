@@ -161,6 +161,14 @@ struct http_connection::impl {
             ec == ssl::error::stream_truncated)
             return {error_kind::protocol, where() + " closed the connection during " + what +
                                               " (the WinRM service may have restarted or dropped the request)"};
+        if (ec.category() == net::error::get_ssl_category()) {
+            std::string hint;
+            if (ec.message().find("certificate required") != std::string::npos)
+                hint = " (the host requires a client certificate: auth = \"certificate\" with cert_file and key_file)";
+            else if (ec.message().find("certificate") != std::string::npos)
+                hint = " (the host rejected our client certificate: is it issued by a CA the host trusts?)";
+            return {error_kind::tls, "TLS error " + std::string(what) + " " + where() + ": " + ec.message() + hint};
+        }
         return {error_kind::protocol, std::string(what) + " " + where() + " failed: " + ec.message()};
     }
 };

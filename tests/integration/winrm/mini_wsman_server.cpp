@@ -213,6 +213,11 @@ struct mini_wsman_server::impl {
                 conn.gss->complete = true;
                 ++counters.authentications;
                 pending = reply;
+            } else if (auth == "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual" && conn.tls &&
+                       !options.client_ca_file.empty()) {
+                // The TLS handshake already verified the client certificate.
+                if (!conn.basic_ok) ++counters.authentications;
+                conn.basic_ok = true;
             } else if (scheme == "Basic" && conn.tls && options.allow_basic) {
                 if (token != options.basic_user + ":" + options.basic_password) return unauthorized(req);
                 if (!conn.basic_ok) ++counters.authentications;
@@ -220,7 +225,7 @@ struct mini_wsman_server::impl {
             } else {
                 return unauthorized(req);
             }
-        } else if (!(conn.gss && conn.gss->complete)) {
+        } else if (!(conn.gss && conn.gss->complete) && !conn.basic_ok) {
             return unauthorized(req);
         }
         response r{http::status::ok, req.version()};
@@ -437,6 +442,10 @@ std::expected<std::unique_ptr<mini_wsman_server>, std::string> mini_wsman_server
         beast::error_code ec;
         i->tls->use_certificate_chain_file(i->options.cert_file, ec);
         if (!ec) i->tls->use_private_key_file(i->options.key_file, ssl::context::pem, ec);
+        if (!ec && !i->options.client_ca_file.empty()) {
+            i->tls->load_verify_file(i->options.client_ca_file, ec);
+            i->tls->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+        }
         if (ec) return std::unexpected("server certificate: " + ec.message());
         FILE* f = std::fopen(i->options.cert_file.c_str(), "r");
         if (!f) return std::unexpected("cannot read " + i->options.cert_file);

@@ -22,6 +22,7 @@ struct mini_server_options {
     bool check_channel_bindings = true;
     std::string basic_user = "Administrator";
     std::string basic_password;
+    std::string client_ca_file;      // non-empty: require a TLS client certificate from this CA (auth=certificate)
     bool fault_on_create = false;    // Create answers a quota WS-Man fault
     unsigned shell_command_limit = 0;  // >0: Command faults 2150859174 after this many in a shell
     std::string address = "127.0.0.1";

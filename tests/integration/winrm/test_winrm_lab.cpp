@@ -6,6 +6,7 @@
 #include "transports/winrm/winrm_transport.hpp"
 
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
 using namespace fleetmend;
 
@@ -76,6 +77,8 @@ lab_env& env() {
         lab::lab_options options;
         options.scenario_text = scenario;
         options.keytab = (*kdc)->keytab();
+        // ctest runs test cases as parallel processes: each gets its own addresses.
+        options.address_base = "127.77." + std::to_string(20 + ::getpid() % 200) + ".1";
         auto fleet = lab::lab_fleet::start(options);
         if (!fleet) FAIL("lab: " << fleet.error());
         made.kdc = std::move(*kdc);

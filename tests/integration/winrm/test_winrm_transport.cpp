@@ -258,3 +258,38 @@ TEST_CASE("Nothing listening is unreachable, quickly", "[winrm][integration]") {
     CHECK(r.error().kind == error_kind::unreachable);
     CHECK(r.error().message.find("refused") != std::string::npos);
 }
+
+TEST_CASE("Certificate auth presents the client certificate over TLS", "[winrm][integration]") {
+    const auto& env = winrm_test_env::get();
+    auto options = tls_options();
+    options.client_ca_file = env.client_cert;
+    auto s = server(options);
+    auto settings = settings_for(s->port(), winrm_scheme::https, winrm_auth::certificate);
+    settings.winrm.cert_file = env.client_cert;
+    settings.winrm.key_file = env.client_key;
+    winrm_transport t(settings);
+    auto connected = t.connect(in_seconds(10));
+    INFO((connected ? std::string() : connected.error().message));
+    REQUIRE(connected.has_value());
+    run_teredo_steps(t);
+    CHECK(s->counters().authentications == 1);
+
+    SECTION("without a certificate the handshake fails as a TLS error") {
+        auto plain = settings_for(s->port(), winrm_scheme::https, winrm_auth::ntlm);
+        winrm_transport no_cert(plain);
+        auto r = no_cert.connect(in_seconds(10));
+        REQUIRE_FALSE(r.has_value());
+        INFO(r.error().message);
+        CHECK(r.error().kind == error_kind::tls);
+        CHECK(r.error().message.find("certificate") != std::string::npos);
+    }
+    SECTION("certificate auth without cert_file is a config error") {
+        auto missing = settings;
+        missing.winrm.cert_file.clear();
+        winrm_transport no_file(missing);
+        auto r = no_file.connect(in_seconds(10));
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().kind == error_kind::config);
+        CHECK(r.error().message.find("cert_file") != std::string::npos);
+    }
+}

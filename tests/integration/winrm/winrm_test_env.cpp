@@ -20,7 +20,10 @@ const winrm_test_env& winrm_test_env::get() {
         e.key_file = e.dir + "/win01.key";
         e.other_cert = e.dir + "/other.pem";
         e.other_key = e.dir + "/other.key";
+        e.client_cert = e.dir + "/client.pem";
+        e.client_key = e.dir + "/client.key";
         if (!make_self_signed("win01.lab.example", e.cert_file, e.key_file) ||
+            !make_self_signed("svc-remediate", e.client_cert, e.client_key) ||
             !make_self_signed("impostor.lab.example", e.other_cert, e.other_key))
             throw std::runtime_error("openssl could not make test certificates");
         std::atexit([] { std::filesystem::remove_all(get().dir); });

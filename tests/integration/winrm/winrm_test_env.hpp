@@ -16,6 +16,7 @@ struct winrm_test_env {
     std::string dir;
     std::string cert_file, key_file;      // for win01.lab.example
     std::string other_cert, other_key;    // an unrelated self-signed certificate
+    std::string client_cert, client_key;  // a client certificate (auth = certificate)
 
     static const winrm_test_env& get();
 };
