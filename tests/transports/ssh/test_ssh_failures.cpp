@@ -4,8 +4,6 @@
 
 #include "ssh_test_settings.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>

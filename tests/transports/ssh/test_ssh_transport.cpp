@@ -3,8 +3,7 @@
 
 #include "ssh_test_settings.hpp"
 
-#include <catch2/catch.hpp>
-
+#include <cstdlib>
 #include <set>
 
 using namespace fleetmend;
@@ -139,4 +138,44 @@ TEST_CASE("close() ends the session and is safe twice", "[ssh][integration]") {
     require_connect(t);  // and it can reconnect
     CHECK(must_run(t, "echo again").stdout_text == "again\n");
     CHECK(t.stats().connections == 2);
+}
+
+namespace {
+/// A real ssh-agent holding the fixture's user key, exported through
+/// SSH_AUTH_SOCK for as long as it lives.
+struct agent_with_key {
+    std::string pid;
+    explicit agent_with_key(const sshd_fixture& sshd) {
+        const std::string sock = (sshd.dir() / "agent.sock").string();
+        const std::string out = run_checked("ssh-agent -s -a " + sock);
+        const auto at = out.find("SSH_AGENT_PID=");
+        REQUIRE(at != std::string::npos);
+        pid = out.substr(at + 14, out.find(';', at) - at - 14);
+        run_checked("SSH_AUTH_SOCK=" + sock + " ssh-add -q " + sshd.user_key().string());
+        ::setenv("SSH_AUTH_SOCK", sock.c_str(), 1);
+    }
+    ~agent_with_key() {
+        ::unsetenv("SSH_AUTH_SOCK");
+        std::system(("kill " + pid + " 2>/dev/null").c_str());
+    }
+};
+}  // namespace
+
+TEST_CASE("keys held by ssh-agent are used when the identity file is absent or refused", "[ssh][integration]") {
+    sshd_fixture sshd;
+    const agent_with_key agent(sshd);
+    auto settings = key_settings(sshd);
+
+    SECTION("no identity file configured: agent (and default keys)") {
+        settings.ssh.identity_file.clear();
+        ssh_transport t(settings);
+        require_connect(t);
+        CHECK(must_run(t, "id -un").stdout_text == sshd_fixture::key_user() + "\n");
+    }
+    SECTION("identity file missing: the agent still gets the host in") {
+        settings.ssh.identity_file = (sshd.dir() / "no-such-key").string();
+        ssh_transport t(settings);
+        require_connect(t);
+        CHECK(t.stats().authentications == 1);
+    }
 }
