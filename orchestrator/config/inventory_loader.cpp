@@ -9,6 +9,7 @@
 #include <functional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace fleetmend {
 namespace {
@@ -107,6 +108,7 @@ private:
 
     void read_group_hosts(const toml::node& node, const std::string& path, group_source& g) {
         const auto& items = reader_.array(node, path);
+        std::unordered_set<std::string> seen;
         for (std::size_t i = 0; i < items.size(); ++i) {
             const std::string key = path + '[' + std::to_string(i) + ']';
             const toml::node& item = *items.get(i);
@@ -118,7 +120,7 @@ private:
                     reader_.fail(item, key, "host name '" + name + "' must not be empty or contain spaces, ',', '!', "
                                             "'&', ':', quotes, braces or glob characters");
                 note_host(name, position_of(item.source()), n);
-                if (std::ranges::find(g.hosts, name) == g.hosts.end()) g.hosts.push_back(std::move(name));
+                if (seen.insert(name).second) g.hosts.push_back(std::move(name));
             }
         }
     }
