@@ -3,6 +3,7 @@
 // As in Ansible: the plain terms are joined first, then each "&" term
 // intersects, then each "!" term removes. A pattern with only "&"/"!" terms
 // starts from every host, so "--limit '!canary'" means "all but canary".
+#include "orchestrator/config/closest_name.hpp"
 #include "orchestrator/config/inventory.hpp"
 
 #include <fnmatch.h>
@@ -105,10 +106,15 @@ std::expected<std::vector<const host_entry*>, config_error> select_hosts(const i
                                                      "' must be followed by a host, group or glob"));
         }
         auto mask = matcher.resolve(term);
-        if (!mask)
-            return std::unexpected(pattern_error("pattern '" + pattern + "': no host or group named '" +
-                                                 std::string(term) +
-                                                 "' in " + inv.path + "; check the spelling with `fleetmend inventory`"));
+        if (!mask) {
+            std::vector<std::string> known;
+            for (const auto& [name, group] : inv.groups) known.push_back(name);
+            for (const auto& host : inv.hosts) known.push_back(host.name);
+            const std::string near = closest_name(term, known);
+            return std::unexpected(pattern_error(
+                "pattern '" + pattern + "': no host or group named '" + std::string(term) + "' in " + inv.path +
+                (near.empty() ? "; list them with `fleetmend inventory`" : "; did you mean '" + near + "'?")));
+        }
         if (op == '!') {
             exclusions.push_back(std::move(*mask));
         } else if (op == '&') {

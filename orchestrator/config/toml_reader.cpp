@@ -1,5 +1,6 @@
 #include "orchestrator/config/toml_reader.hpp"
 
+#include "orchestrator/config/closest_name.hpp"
 #include "orchestrator/config/quantities.hpp"
 
 #include <pwd.h>
@@ -121,8 +122,9 @@ void toml_reader::check_keys(const toml::table& table, std::string_view path,
             if (!expected.empty()) expected += ", ";
             expected += a;
         }
+        const std::string near = closest_name(k.str(), allowed);
         fail(k.source().begin.line > 0 ? k.source() : v.source(), join_key(path, k.str()),
-             "unknown key; expected one of " + expected);
+             "unknown key; expected one of " + expected + (near.empty() ? "" : " (did you mean '" + near + "'?)"));
     }
 }
 

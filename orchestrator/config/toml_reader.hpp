@@ -74,8 +74,7 @@ public:
         if (text != nullptr) {
             if (auto value = value_of(names, text->get())) return *value;
         }
-        fail(node, std::string(key),
-             "expected one of " + names_list(names) + ", got " + describe_value(node));
+        fail(node, std::string(key), "expected one of " + names_list(names) + ", got " + describe_value(node));
     }
 
 private:

@@ -72,6 +72,7 @@ TEST_CASE("a name that matches nothing is an error naming it", "[config][unit]")
     auto typo = select_hosts(*inv, "dc1,windwos");
     REQUIRE_FALSE(typo.has_value());
     CHECK(typo.error().message.find("no host or group named 'windwos'") != std::string::npos);
+    CHECK(typo.error().message.find("did you mean 'windows'?") != std::string::npos);
     CHECK_FALSE(select_hosts(*inv, "!nosuch").has_value());
     CHECK_FALSE(select_hosts(*inv, "zz*").has_value());
     CHECK_FALSE(select_hosts(*inv, "").has_value());
