@@ -3,6 +3,7 @@
 #include "transports/probe/teredo_packet.hpp"
 
 #include <arpa/inet.h>
+#include <linux/errqueue.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -129,6 +130,42 @@ bool accept_answer(std::span<const std::uint8_t> datagram, const sockaddr_in& fr
     return false;
 }
 
+/// Drains one ICMP error the kernel queued for our socket (IP_RECVERR).
+/// Port unreachable from the probed address means nothing listens there.
+void read_icmp_error(int fd, const sockaddr_in& target, teredo_probe_result& result) {
+    std::array<std::uint8_t, 512> payload{};
+    std::array<char, 512> control{};
+    sockaddr_in destination{};
+    iovec io{payload.data(), payload.size()};
+    msghdr message{};
+    message.msg_name = &destination;
+    message.msg_namelen = sizeof destination;
+    message.msg_iov = &io;
+    message.msg_iovlen = 1;
+    message.msg_control = control.data();
+    message.msg_controllen = control.size();
+    if (::recvmsg(fd, &message, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) return;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level != SOL_IP || c->cmsg_type != IP_RECVERR) continue;
+        sock_extended_err error{};
+        std::memcpy(&error, CMSG_DATA(c), sizeof error);
+        if (error.ee_origin != SO_EE_ORIGIN_ICMP) continue;
+        constexpr std::uint8_t destination_unreachable = 3, port_unreachable = 3;
+        const bool about_target = destination.sin_addr.s_addr == target.sin_addr.s_addr &&
+                                  destination.sin_port == target.sin_port;
+        if (error.ee_type == destination_unreachable && error.ee_code == port_unreachable && about_target) {
+            result.port_closed = true;
+            continue;
+        }
+        sockaddr_in offender{};
+        std::memcpy(&offender, SO_EE_OFFENDER(reinterpret_cast<sock_extended_err*>(CMSG_DATA(c))), sizeof offender);
+        char from[INET_ADDRSTRLEN] = {};
+        ::inet_ntop(AF_INET, &offender.sin_addr, from, sizeof from);
+        result.icmp_error = "ICMP type " + std::to_string(error.ee_type) + " code " + std::to_string(error.ee_code) +
+                            " (" + errno_text(static_cast<int>(error.ee_errno)) + ") from " + from;
+    }
+}
+
 std::string describe(const teredo_probe_result& result, const std::string& target, const teredo_probe_options& options) {
     std::string text;
     if (result.answered) {
@@ -136,12 +173,15 @@ std::string describe(const teredo_probe_result& result, const std::string& targe
                " (attempt " + std::to_string(result.attempts_used) + " of " + std::to_string(options.attempts) + ")";
         if (!result.server_prefix.empty()) text += ", prefix " + result.server_prefix;
         if (!result.seen_as.empty()) text += ", saw us as " + result.seen_as;
+    } else if (result.port_closed) {
+        text = "no Teredo server: " + target + " answered ICMP port unreachable (nothing listens on that UDP port)";
     } else {
         text = "no Teredo answer from " + target + " after " + std::to_string(result.attempts_used) + " attempts of " +
                std::to_string(options.timeout_per_attempt.count()) + " ms";
     }
     if (result.ignored_packets > 0)
         text += "; ignored " + std::to_string(result.ignored_packets) + " datagrams that did not answer our probe";
+    if (!result.answered && !result.icmp_error.empty()) text += "; the network said: " + result.icmp_error;
     return text;
 }
 
@@ -163,10 +203,15 @@ std::expected<teredo_probe_result, transport_error> probe_teredo(const std::stri
         return std::unexpected(transport_error{error_kind::config, "teredo probe: cannot open a UDP socket: " +
                                                                        errno_text(errno)});
 
+    // ICMP errors (port unreachable) arrive on the error queue of an
+    // unconnected socket only when asked for.
+    const int enable = 1;
+    ::setsockopt(socket.fd(), SOL_IP, IP_RECVERR, &enable, sizeof enable);
+
     teredo_probe_result result;
     std::vector<sent_probe> sent;
     std::array<std::uint8_t, 2048> buffer{};
-    for (int attempt = 1; attempt <= options.attempts && !result.answered; ++attempt) {
+    for (int attempt = 1; attempt <= options.attempts && !result.answered && !result.port_closed; ++attempt) {
         result.attempts_used = attempt;
         for (const auto source : sources_for(options.solicitation)) {
             sent_probe probe{random_nonce(), probe_clock::now(), attempt};
@@ -174,6 +219,12 @@ std::expected<teredo_probe_result, transport_error> probe_teredo(const std::stri
             probe.sent_at = probe_clock::now();
             const auto written = ::sendto(socket.fd(), packet.data(), packet.size(), 0,
                                           reinterpret_cast<const sockaddr*>(&*target), sizeof(*target));
+            if (written < 0 && errno == ECONNREFUSED) {
+                // The ICMP error of an earlier datagram, reported on this call.
+                read_icmp_error(socket.fd(), *target, result);
+                result.port_closed = true;
+                break;
+            }
             if (written < 0) {
                 const int error = errno;
                 const auto kind = (error == ENETUNREACH || error == EHOSTUNREACH || error == EADDRNOTAVAIL)
@@ -186,13 +237,17 @@ std::expected<teredo_probe_result, transport_error> probe_teredo(const std::stri
             sent.push_back(probe);
         }
         const auto attempt_deadline = probe_clock::now() + options.timeout_per_attempt;
-        while (!result.answered) {
+        while (!result.answered && !result.port_closed) {
             const auto left = std::chrono::ceil<std::chrono::milliseconds>(attempt_deadline - probe_clock::now());
             if (left.count() <= 0) break;
             pollfd waiting{socket.fd(), POLLIN, 0};
             const int ready = ::poll(&waiting, 1, static_cast<int>(left.count()));
             if (ready < 0 && errno == EINTR) continue;
             if (ready <= 0) break;
+            if (waiting.revents & POLLERR) {
+                read_icmp_error(socket.fd(), *target, result);
+                continue;
+            }
             sockaddr_in from{};
             socklen_t from_size = sizeof from;
             const auto got = ::recvfrom(socket.fd(), buffer.data(), buffer.size(), MSG_DONTWAIT,

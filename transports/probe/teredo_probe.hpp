@@ -32,6 +32,10 @@ struct teredo_probe_result {
     std::string server_prefix;  // "2001:0:c000:2dd::/64" from the answer, when it carried one
     std::string seen_as;        // our address and port as the server saw them ("192.0.2.10:60042")
     int ignored_packets = 0;    // datagrams that were not a valid answer to our nonces
+    /// The host said "ICMP port unreachable" for UDP 3544: nothing listens
+    /// there, so the probe stops waiting (a definite no-answer, found fast).
+    bool port_closed = false;
+    std::string icmp_error;     // other ICMP errors seen, e.g. "host unreachable (from 192.0.2.1)"
 };
 
 /// Errors only for what stops the probe from being sent (bad address,

@@ -73,7 +73,9 @@ TEST_CASE("once miredo-server stops, the probe gets no answer", "[probe][integra
     const auto elapsed = std::chrono::steady_clock::now() - started;
     INFO(silent.detail);
     CHECK_FALSE(silent.answered);
-    CHECK(silent.attempts_used == 2);
+    // The server's kernel usually says "port unreachable" (fast); ICMP rate
+    // limiting may swallow that, then both attempts time out.
+    CHECK((silent.port_closed || silent.attempts_used == 2));
     CHECK(elapsed < 2s);
 }
 

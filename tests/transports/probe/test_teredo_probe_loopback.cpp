@@ -90,6 +90,22 @@ teredo_probe_options fast(std::uint16_t port, int attempts = 2) {
 
 }  // namespace
 
+TEST_CASE("a closed port is a fast, definite no-answer", "[probe][unit]") {
+    std::uint16_t free_port = 0;
+    {
+        bound_socket probe_only("127.0.0.1");  // find a port, then free it so nothing listens
+        free_port = probe_only.port;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const auto result = probe_teredo("127.0.0.1", fast(free_port, 3));
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    REQUIRE(result.has_value());
+    CHECK_FALSE(result->answered);
+    CHECK(result->port_closed);
+    CHECK(elapsed < 140ms);  // did not wait out a single attempt
+    CHECK_THAT(result->detail, Catch::Contains("port unreachable"));
+}
+
 TEST_CASE("silence is a result, bounded by attempts x timeout", "[probe][unit]") {
     bound_socket quiet("127.0.0.1");
     const auto started = std::chrono::steady_clock::now();
@@ -100,6 +116,7 @@ TEST_CASE("silence is a result, bounded by attempts x timeout", "[probe][unit]")
     CHECK(result->attempts_used == 3);
     CHECK(elapsed >= 440ms);
     CHECK(elapsed < 1500ms);
+    CHECK_FALSE(result->port_closed);
     CHECK_THAT(result->detail, Catch::Contains("no Teredo answer"));
 }
 
