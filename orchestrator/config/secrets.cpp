@@ -112,10 +112,12 @@ std::expected<secret, config_error> from_prompt(const std::string& user, std::si
             "{ file = \"...\" } or { command = \"...\" } for unattended runs"));
     const std::string question = "Password for " + (user.empty() ? std::string("the hosts") : user) + " (" +
                                  std::to_string(host_count) + (host_count == 1 ? " host" : " hosts") + "): ";
-    if (::write(raw, question.data(), question.size()) < 0) return std::unexpected(secret_error("cannot write to the terminal"));
     std::string text;
     {
+        // Echo goes off before the question, so even a typed-ahead answer stays hidden.
         const echo_off quiet(raw);
+        if (::write(raw, question.data(), question.size()) < 0)
+            return std::unexpected(secret_error("cannot write to the terminal"));
         char c = 0;
         while (true) {
             const ssize_t n = ::read(raw, &c, 1);

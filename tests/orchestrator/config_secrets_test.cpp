@@ -6,12 +6,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <pty.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <poll.h>
 
 using namespace fleetmend;
 using fleetmend::test::temp_folder;
@@ -56,6 +60,62 @@ TEST_CASE("file: trailing newline trimmed, missing file named", "[config][unit]"
     auto result = resolve_secrets(others);
     REQUIRE_FALSE(result.has_value());
     CHECK(result.error().message.find("nope") != std::string::npos);
+}
+
+TEST_CASE("file: a password file others can read is used but warned about", "[config][unit]") {
+    temp_folder dir;
+    const auto path = dir.write("pw", "open\n");
+    ::chmod(path.c_str(), 0644);
+    auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(8);
+    auto previous = spdlog::default_logger();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("config-test", sink));
+    auto h = host_with(secret_source::kind::file, path);
+    std::vector<host_entry*> hosts{&h};
+    const bool resolved = resolve_secrets(hosts).has_value();
+    spdlog::set_default_logger(previous);
+    CHECK(resolved);
+    const auto lines = sink->last_formatted();
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find("chmod 600 " + path) != std::string::npos);
+    CHECK(lines[0].find("open") == std::string::npos);
+}
+
+TEST_CASE("prompt: asks on the terminal once, without echo", "[config][unit]") {
+    int master = -1;
+    const pid_t child = ::forkpty(&master, nullptr, nullptr, nullptr);
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        auto a = host_with(secret_source::kind::prompt, "");
+        auto b = host_with(secret_source::kind::prompt, "");
+        a.connection.user = b.connection.user = "CORP\\svc";
+        std::vector<host_entry*> hosts{&a, &b};
+        const bool ok = resolve_secrets(hosts).has_value() && a.connection.password.reveal() == "typed pw" &&
+                        b.connection.password.reveal() == "typed pw";
+        ::_exit(ok ? 0 : 1);
+    }
+    // Read the prompt, answer it, then collect whatever the terminal shows.
+    std::string shown;
+    char buffer[256];
+    bool answered = false;
+    for (int rounds = 0; rounds < 100; ++rounds) {
+        pollfd fd{master, POLLIN, 0};
+        if (::poll(&fd, 1, 100) > 0) {
+            const ssize_t n = ::read(master, buffer, sizeof buffer);
+            if (n <= 0) break;
+            shown.append(buffer, static_cast<std::size_t>(n));
+        }
+        if (!answered && shown.find("Password for CORP\\svc (2 hosts): ") != std::string::npos) {
+            REQUIRE(::write(master, "typed pw\n", 9) == 9);
+            answered = true;
+        }
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    ::close(master);
+    CHECK(answered);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(shown.find("typed pw") == std::string::npos);  // not echoed
 }
 
 TEST_CASE("command: stdout trimmed, failure reported without its output", "[config][unit]") {
