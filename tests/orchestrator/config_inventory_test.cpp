@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 
 using namespace fleetmend;
 using fleetmend::test::temp_folder;
@@ -213,4 +214,72 @@ TEST_CASE("a missing inventory file is an error that names it", "[config][unit]"
     auto inv = load_inventory("/nonexistent/fleetmend/inv.toml");
     REQUIRE_FALSE(inv.has_value());
     CHECK(inv.error().to_string().starts_with("/nonexistent/fleetmend/inv.toml"));
+}
+
+TEST_CASE("ports: the transport's own port beats the plain port on the same level, a nearer level beats both",
+          "[config][unit]") {
+    temp_folder dir;
+    auto inv = load_inventory(dir.write("inv.toml", R"(
+[defaults]
+port = 1000
+winrm = { port = 2000 }
+ssh = { port = 3000 }
+[groups.ssh-hosts]
+hosts = ["s1", "s2"]
+transport = "ssh"
+[groups.web]
+hosts = ["w1", "w2"]
+[hosts.s2]
+port = 4000
+[hosts.w2]
+winrm = { scheme = "http" }
+)"));
+    REQUIRE(inv.has_value());
+    CHECK(inv->find("s1")->connection.port == 3000);
+    CHECK(inv->find("s2")->connection.port == 4000);
+    CHECK(inv->find("w1")->connection.port == 2000);
+    CHECK(inv->find("w2")->connection.port == 2000);  // a scheme change does not undo an explicit port
+}
+
+TEST_CASE("file paths expand ~ and password sources keep only a reference", "[config][unit]") {
+    temp_folder dir;
+    auto inv = load_inventory(dir.write("inv.toml", R"(
+[defaults]
+password = { file = "~/.fleetmend/pw" }
+winrm = { ca_file = "~/ca.pem", cert_file = "/etc/c.pem", key_file = "/etc/k.pem", auth = "certificate" }
+[hosts.h1]
+[hosts.h2]
+password = { command = "pass show corp/svc" }
+[hosts.h3]
+password = { prompt = true }
+)"));
+    REQUIRE(inv.has_value());
+    const std::string home = std::getenv("HOME");
+    CHECK(inv->find("h1")->password_source.from == secret_source::kind::file);
+    CHECK(inv->find("h1")->password_source.reference == home + "/.fleetmend/pw");
+    CHECK(inv->find("h1")->connection.winrm.ca_file == home + "/ca.pem");
+    CHECK(inv->find("h1")->connection.winrm.auth == winrm_auth::certificate);
+    CHECK(inv->find("h2")->password_source.from == secret_source::kind::command);
+    CHECK(inv->find("h2")->password_source.reference == "pass show corp/svc");
+    CHECK(inv->find("h3")->password_source.from == secret_source::kind::prompt);
+}
+
+TEST_CASE("an empty inventory is valid and has no hosts", "[config][unit]") {
+    temp_folder dir;
+    auto inv = load_inventory(dir.write("inv.toml", "# nothing yet\n"));
+    REQUIRE(inv.has_value());
+    CHECK(inv->hosts.empty());
+    auto all = select_hosts(*inv, "all");
+    REQUIRE(all.has_value());
+    CHECK(all->empty());
+}
+
+TEST_CASE("the inventories shipped in inventories/ load", "[config][unit]") {
+    for (const auto& entry : std::filesystem::directory_iterator(FLEETMEND_SOURCE_DIR "/inventories")) {
+        if (entry.path().extension() != ".toml") continue;
+        INFO(entry.path().string());
+        auto inv = load_inventory(entry.path().string());
+        if (!inv) FAIL_CHECK(inv.error().to_string());
+        CHECK(inv.has_value());
+    }
 }
