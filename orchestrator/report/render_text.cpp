@@ -1,0 +1,146 @@
+// The terminal recap: what an admin reads right after a run.
+#include "orchestrator/report/escape.hpp"
+#include "orchestrator/report/render.hpp"
+
+#include <algorithm>
+
+namespace fleetmend {
+namespace {
+
+constexpr const char* status_order[] = {"changed", "unchanged",       "would-change", "rolled-back", "failed",
+                                        "rollback-failed", "unreachable", "skipped",      "unfinished"};
+
+class painter {
+public:
+    explicit painter(bool on) : on_(on) {}
+    std::string operator()(const std::string& text, const char* code) const {
+        return on_ ? std::string("\x1b[") + code + "m" + text + "\x1b[0m" : text;
+    }
+    std::string for_status(const std::string& word, const std::string& text) const {
+        if (word == "changed" || word == "would-change") return (*this)(text, "33");
+        if (word == "unchanged") return (*this)(text, "32");
+        if (word == "rolled-back") return (*this)(text, "36");
+        if (word == "skipped") return (*this)(text, "2");
+        return (*this)(text, "1;31");
+    }
+
+private:
+    bool on_;
+};
+
+std::string pad(std::string text, std::size_t width) {
+    // pad by bytes of already-safe text; good enough for host names
+    if (text.size() < width) text.append(width - text.size(), ' ');
+    return text;
+}
+
+std::string plural(std::size_t n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+/// Up to `lines` lines of stderr (or stdout), each made safe and indented.
+std::string excerpt_lines(const std::string& text, std::size_t lines, const std::string& indent) {
+    std::string out;
+    std::size_t start = 0, shown = 0;
+    while (start < text.size() && shown < lines) {
+        auto end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        auto line = std::string_view(text).substr(start, end - start);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!line.empty()) {
+            out += indent + terminal_safe(shorten(line, 200)) + "\n";
+            ++shown;
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string render_text(const run_report& r, const text_options& options) {
+    const painter paint(options.color);
+    std::string out;
+    out += paint("fleetmend " + std::string(to_string(r.mode)) + " run " + terminal_safe(r.run_id), "1") + "\n";
+    out += "  playbook  " + terminal_safe(r.playbook.path) + "\n";
+    out += "  inventory " + terminal_safe(r.inventory.path) + "\n";
+    if (!r.source_report.empty()) out += "  restores  " + terminal_safe(r.source_report) + "\n";
+    out += "  started   " + (r.started ? format_time(*r.started) : std::string("-"));
+    if (const auto took = duration_text(r.started, r.finished); !took.empty()) out += ", took " + took;
+    out += "\n";
+    if (!r.complete) out += "  " + paint("INCOMPLETE: the run stopped before it finished; resume it from its journal", "1;31") + "\n";
+    else if (r.interrupted) out += "  " + paint("INTERRUPTED: hosts not started were skipped", "1;33") + "\n";
+    for (const auto& s : r.sources) out += "  merged    " + terminal_safe(s.run_id) + " (" + terminal_safe(s.path) + ")\n";
+
+    out += "\n" + paint("RECAP", "1") + "  total=" + std::to_string(r.summary.count("total") ? r.summary.at("total") : 0);
+    for (const char* word : status_order) {
+        const int n = r.summary.count(word) ? r.summary.at(word) : 0;
+        const std::string item = std::string(word) + "=" + std::to_string(n);
+        out += "  " + (n > 0 ? paint.for_status(word, item) : item);
+    }
+    out += "\n";
+
+    if (!r.batches.empty()) {
+        out += "\n" + paint("BATCHES", "1") + "\n";
+        for (const auto& b : r.batches) {
+            out += "  " + pad(std::to_string(b.batch), 4) + pad(plural(b.hosts.size(), "host"), 12);
+            if (!b.run_id.empty()) out += "[" + terminal_safe(b.run_id) + "] ";
+            if (!b.started) {
+                out += "not started\n";
+                continue;
+            }
+            out += pad(std::to_string(b.failures) + " failed", 11);
+            if (const auto took = duration_text(b.started, b.finished); !took.empty()) out += took;
+            else out += "unfinished";
+            if (b.halted) out += "  " + paint("HALTED: " + terminal_safe(b.reason), "1;31");
+            out += "\n";
+        }
+    }
+
+    std::size_t width = 8;
+    for (const auto& h : r.hosts) width = std::max(width, std::min<std::size_t>(h.name.size(), 40));
+    width += 2;
+
+    std::vector<const host_report*> failures, changes;
+    for (const auto& h : r.hosts) {
+        if (is_failure(h)) failures.push_back(&h);
+        else if (is_change(h)) changes.push_back(&h);
+    }
+
+    if (!failures.empty()) {
+        out += "\n" + paint("FAILURES (" + std::to_string(failures.size()) + ")", "1;31") + "\n";
+        const std::string indent(2 + width + 17, ' ');
+        for (std::size_t i = 0; i < failures.size() && i < options.max_listed; ++i) {
+            const auto& h = *failures[i];
+            const auto word = status_word(h);
+            out += "  " + pad(terminal_safe(h.name), width) + paint.for_status(word, pad(word, 16)) + " ";
+            if (h.error) out += "[" + std::string(to_string(*h.error)) + "] ";
+            if (!h.finished && h.in_flight)
+                out += "outcome unknown: " + std::string(phase_name(h.in_flight->in_phase)) + " '" +
+                       terminal_safe(h.in_flight->name) + "' was running";
+            else
+                out += terminal_safe(shorten(h.message, 300));
+            out += "\n";
+            if (const auto* s = failed_step(h); s && !s->stderr_excerpt.empty())
+                out += excerpt_lines(s->stderr_excerpt, 3, indent + "stderr: ");
+        }
+        if (failures.size() > options.max_listed)
+            out += "  ... and " + std::to_string(failures.size() - options.max_listed) + " more (see the JSON or HTML report)\n";
+    }
+
+    if (!changes.empty()) {
+        out += "\n" + paint("CHANGES (" + std::to_string(changes.size()) + ")", "1") + "\n";
+        for (std::size_t i = 0; i < changes.size() && i < options.max_listed; ++i) {
+            const auto& h = *changes[i];
+            const auto word = status_word(h);
+            auto what = changes_text(h);
+            out += "  " + pad(terminal_safe(h.name), width) + paint.for_status(word, pad(word, 16)) + " " +
+                   terminal_safe(shorten(what, 300)) + "\n";
+        }
+        if (changes.size() > options.max_listed)
+            out += "  ... and " + std::to_string(changes.size() - options.max_listed) + " more (see the JSON or HTML report)\n";
+    }
+    return out;
+}
+
+}  // namespace fleetmend
