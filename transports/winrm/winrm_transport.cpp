@@ -55,6 +55,7 @@ struct winrm_transport::state {
     std::unique_ptr<wr::winrm_channel> channel;
     std::string shell_id;
     std::chrono::seconds operation_timeout{20};
+    bool host_gone = false;  // the last attempt could not reach the host: skip cleanup round trips
 
     std::string host() const { return settings.host_name; }
 
@@ -75,7 +76,11 @@ struct winrm_transport::state {
 
     std::expected<wsman_outcome, transport_error> send(const std::string& soap, deadline until) {
         auto reply = channel->exchange(soap, request_deadline(until));
-        if (!reply) return std::unexpected(reply.error());
+        if (!reply) {
+            host_gone = reply.error().kind == error_kind::unreachable;
+            return std::unexpected(reply.error());
+        }
+        host_gone = false;
         auto fault = wr::parse_fault(reply->text);
         if (!fault) {
             return std::unexpected(transport_error{
@@ -105,7 +110,7 @@ struct winrm_transport::state {
     }
 
     void delete_shell() noexcept {
-        if (shell_id.empty() || !channel) return;
+        if (shell_id.empty() || !channel || host_gone) return;
         auto outcome = send(wr::build_delete_shell(header(), shell_id), clock_type::now() + cleanup_budget);
         // 995 (aborted) and "shell not found" only mean the shell is already gone.
         if (outcome && outcome->fault) {

@@ -57,6 +57,10 @@ hosts = [6]
 [[fault]]
 kind = "hang"
 hosts = [7]
+
+[[fault]]
+kind = "drop"
+hosts = [8]
 )toml";
 
 struct lab_env {
@@ -188,4 +192,13 @@ TEST_CASE("Lab: a hanging command times out on our deadline", "[winrm][lab][inte
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().kind == error_kind::timeout);
     CHECK(clock_type::now() - started < std::chrono::seconds(10));
+}
+
+TEST_CASE("Lab: a connection dropped mid-command is a protocol error that says so", "[winrm][lab][integration]") {
+    winrm_transport t(settings_for(8));
+    REQUIRE(t.connect(in_seconds(15)).has_value());
+    auto r = t.run("netsh interface teredo show state", shell_kind::cmd, in_seconds(10));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().kind == error_kind::protocol);
+    CHECK(r.error().message.find("closed the connection") != std::string::npos);
 }

@@ -8,8 +8,10 @@
 namespace fleetmend::test {
 
 const winrm_test_env& winrm_test_env::get() {
-    static const winrm_test_env env = [] {
-        winrm_test_env e;
+    // Never destroyed: the atexit clean-up below runs after static destructors would.
+    static const winrm_test_env* env = [] {
+        auto* made = new winrm_test_env;
+        auto& e = *made;
         char dir_template[] = "/tmp/fleetmend-winrm-XXXXXX";
         if (!::mkdtemp(dir_template)) throw std::runtime_error("mkdtemp failed");
         e.dir = dir_template;
@@ -26,10 +28,13 @@ const winrm_test_env& winrm_test_env::get() {
             !make_self_signed("svc-remediate", e.client_cert, e.client_key) ||
             !make_self_signed("impostor.lab.example", e.other_cert, e.other_key))
             throw std::runtime_error("openssl could not make test certificates");
-        std::atexit([] { std::filesystem::remove_all(get().dir); });
-        return e;
+        std::atexit([] {
+            std::error_code ignored;
+            std::filesystem::remove_all(get().dir, ignored);
+        });
+        return made;
     }();
-    return env;
+    return *env;
 }
 
 }  // namespace fleetmend::test
