@@ -6,7 +6,9 @@
 #include "transports/winrm/winrm_transport.hpp"
 
 #include <catch2/catch.hpp>
+#include <thread>
 #include <unistd.h>
+#include <vector>
 
 using namespace fleetmend;
 
@@ -118,6 +120,7 @@ void teredo_playbook_over(unsigned n) {
     auto settings = settings_for(n);
     INFO(settings.host_name << " " << (settings.winrm.scheme == winrm_scheme::https ? "https" : "http") << " auth "
                             << static_cast<int>(settings.winrm.auth));
+    const auto before = env().fleet->counters(settings.host_name);
     winrm_transport t(settings);
     auto connected = t.connect(in_seconds(15));
     INFO((connected ? std::string() : connected.error().message));
@@ -125,7 +128,7 @@ void teredo_playbook_over(unsigned n) {
     // capture, apply, verify x2, and a PowerShell verify: five steps, one shell.
     auto capture = t.run("netsh interface teredo show state", shell_kind::cmd, in_seconds(15));
     REQUIRE(capture.has_value());
-    CHECK(capture->stdout_text.find("default") != std::string::npos);
+    CHECK(capture->stdout_text.find("Type") != std::string::npos);
     auto apply = t.run("netsh interface teredo set state type=disabled", shell_kind::cmd, in_seconds(15));
     REQUIRE(apply.has_value());
     CHECK(apply->exit_code == 0);
@@ -139,10 +142,10 @@ void teredo_playbook_over(unsigned n) {
     CHECK(ps->exit_code == 0);
     t.close();
     auto counters = env().fleet->counters(settings.host_name);
-    CHECK(counters.connections == 1);
-    CHECK(counters.authentications == 1);
-    CHECK(counters.shells == 1);
-    CHECK(counters.commands == 5);
+    CHECK(counters.connections - before.connections == 1);
+    CHECK(counters.authentications - before.authentications == 1);
+    CHECK(counters.shells - before.shells == 1);
+    CHECK(counters.commands - before.commands == 5);
     CHECK(env().fleet->current_type(settings.host_name) == lab::teredo_type::disabled);
 }
 
@@ -201,4 +204,39 @@ TEST_CASE("Lab: a connection dropped mid-command is a protocol error that says s
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().kind == error_kind::protocol);
     CHECK(r.error().message.find("closed the connection") != std::string::npos);
+}
+
+TEST_CASE("Lab: hosts in parallel threads each cost one connection, logon and shell", "[winrm][lab][integration]") {
+    env();
+    std::vector<lab::host_counters> before;
+    for (unsigned n = 1; n <= 4; ++n) before.push_back(env().fleet->counters(settings_for(n).host_name));
+    std::vector<std::string> failures(4);
+    std::vector<std::thread> threads;
+    for (unsigned n = 1; n <= 4; ++n) {
+        threads.emplace_back([n, &failures, settings = settings_for(n)] {
+            winrm_transport t(settings);
+            if (auto c = t.connect(in_seconds(20)); !c) {
+                failures[n - 1] = c.error().message;
+                return;
+            }
+            for (int i = 0; i < 3; ++i) {
+                auto r = t.run("netsh interface teredo show state", shell_kind::cmd, in_seconds(20));
+                if (!r) {
+                    failures[n - 1] = r.error().message;
+                    return;
+                }
+            }
+            t.close();
+        });
+    }
+    for (auto& t : threads) t.join();
+    for (unsigned n = 1; n <= 4; ++n) {
+        INFO("host " << n << ": " << failures[n - 1]);
+        CHECK(failures[n - 1].empty());
+        auto after = env().fleet->counters(settings_for(n).host_name);
+        CHECK(after.connections - before[n - 1].connections == 1);
+        CHECK(after.authentications - before[n - 1].authentications == 1);
+        CHECK(after.shells - before[n - 1].shells == 1);
+        CHECK(after.commands - before[n - 1].commands == 3);
+    }
 }
