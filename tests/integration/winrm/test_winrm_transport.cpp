@@ -293,3 +293,21 @@ TEST_CASE("Certificate auth presents the client certificate over TLS", "[winrm][
         CHECK(r.error().message.find("cert_file") != std::string::npos);
     }
 }
+
+TEST_CASE("Fifty steps still cost one connection, one logon and one shell", "[winrm][integration]") {
+    auto s = server();
+    winrm_transport t(settings_for(s->port(), winrm_scheme::http, winrm_auth::ntlm));
+    auto started = clock_type::now();
+    REQUIRE(t.connect(in_seconds(10)).has_value());
+    auto connected = clock_type::now();
+    for (int i = 0; i < 50; ++i) REQUIRE(t.run("netsh interface teredo show state", shell_kind::cmd, in_seconds(10)).has_value());
+    auto done = clock_type::now();
+    t.close();
+    CHECK(s->counters().connections == 1);
+    CHECK(s->counters().authentications == 1);
+    CHECK(s->counters().shells == 1);
+    CHECK(s->counters().commands == 50);
+    using ms = std::chrono::duration<double, std::milli>;
+    WARN("connect+logon+shell " << ms(connected - started).count() << " ms; per step (Command, Receive, Signal) "
+                                << ms(done - connected).count() / 50 << " ms over sealed HTTP");
+}
