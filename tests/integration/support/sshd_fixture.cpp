@@ -187,8 +187,10 @@ void sshd_fixture::make_test_users() const {
 
 void sshd_fixture::install_netsh() const {
     fs::create_directories(dir_ / "bin");
-    fs::copy_file(FLEETMEND_NETSH_STANDIN, dir_ / "bin" / "netsh", fs::copy_options::overwrite_existing);
-    fs::permissions(dir_ / "bin" / "netsh", fs::perms(0755));
+    for (const char* tool : {"netsh", "reg"}) {
+        fs::copy_file(fs::path(FLEETMEND_STANDIN_DIR) / tool, dir_ / "bin" / tool, fs::copy_options::overwrite_existing);
+        fs::permissions(dir_ / "bin" / tool, fs::perms(0755));
+    }
 }
 
 fs::path sshd_fixture::write_config(unsigned instance, std::size_t first, std::size_t count) const {

@@ -5,9 +5,9 @@
 /// share one port. sshd accepts at most 16 ListenAddress sockets, so the
 /// fixture runs one sshd per 16 hosts, all with the same keys and config.
 ///
-/// On the server side, `netsh` on PATH is the stand-in of netsh in this folder:
-/// it keeps each host's Teredo state in state_dir(address) (see netsh's header
-/// for the files). Everything lives in a fresh temp directory removed at
+/// On the server side, `netsh` and `reg` on PATH are the stand-ins in this
+/// folder: they keep each host's Teredo state in state_dir(address) (see the
+/// netsh script's header for the files). Everything lives in a fresh temp directory removed at
 /// teardown. Needs root (sshd, /run/sshd, the two local test accounts it
 /// creates if missing: fleetmend-key and fleetmend-test).
 #include <cstdint>
@@ -57,7 +57,7 @@ public:
     /// Creates (on = true) or removes a flag file: "hang", "not_elevated".
     void set_flag(const std::string& address, const std::string& flag, bool on = true) const;
     void set_policy(const std::string& address, const std::string& type) const;
-    /// The argument lines netsh was called with on this host, oldest first.
+    /// Every call of the stand-ins on this host ("netsh ARGS", "reg ARGS"), oldest first.
     [[nodiscard]] std::vector<std::string> netsh_calls(const std::string& address) const;
 
     /// Stops every sshd (also done by the destructor).

@@ -63,7 +63,13 @@ TEST_CASE("the stand-in netsh answers like Windows, per simulated host", "[ssh][
     CHECK(denied.stdout_text == "The requested operation requires elevation (Run as administrator).\r\n");
     CHECK(sshd.teredo_type(sshd.addresses()[1]) == "disabled");
 
+    const auto no_policy = must_run(second, "reg query HKLM\\Software\\Policies\\Microsoft\\Windows\\TCPIP\\v6Transition /v Teredo_State");
+    CHECK(no_policy.exit_code == 1);
+    CHECK(no_policy.stderr_text.starts_with("ERROR: The system was unable to find"));
+
     sshd.set_policy(sshd.addresses()[1], "enterpriseclient");
+    CHECK(must_run(second, "reg query HKLM\\Software\\Policies\\Microsoft\\Windows\\TCPIP\\v6Transition /v Teredo_State")
+              .stdout_text.find("    Teredo_State    REG_SZ    Enterprise Client\r\n") != std::string::npos);
     CHECK(must_run(second, "netsh interface teredo show state").stdout_text.find(
               "Type                    : enterpriseclient (Group Policy)\r\n") != std::string::npos);
 }
