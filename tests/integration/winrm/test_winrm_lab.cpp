@@ -6,6 +6,7 @@
 #include "transports/winrm/winrm_transport.hpp"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -68,6 +69,15 @@ hosts = [8]
 struct lab_env {
     std::unique_ptr<test::kdc_fixture> kdc;
     std::unique_ptr<lab::lab_fleet> fleet;
+    std::string directory;
+    lab_env() = default;
+    lab_env(lab_env&&) = default;
+    ~lab_env() {
+        if (fleet) fleet->stop();
+        fleet.reset();
+        std::error_code ignored;
+        if (!directory.empty()) std::filesystem::remove_all(directory, ignored);
+    }
 };
 
 // One KDC and one lab per process: gss-ntlmssp reads its user file once.
@@ -83,6 +93,10 @@ lab_env& env() {
         lab::lab_options options;
         options.scenario_text = scenario;
         options.keytab = (*kdc)->keytab();
+        char dir_template[] = "/tmp/fleetmend-winrm-lab-XXXXXX";
+        if (!::mkdtemp(dir_template)) FAIL("mkdtemp failed");
+        made.directory = dir_template;
+        options.directory = made.directory;
         // ctest runs test cases as parallel processes: each gets its own addresses.
         options.address_base = "127.77." + std::to_string(20 + ::getpid() % 200) + ".1";
         auto fleet = lab::lab_fleet::start(options);
