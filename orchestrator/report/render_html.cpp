@@ -113,8 +113,9 @@ std::string timeline(const run_report& r) {
                    ": " + std::to_string(counts[word]) + " " + word + "</title></rect>";
             x += part;
         }
+        const auto took = duration_text(b.started, b.finished);
         std::string label = std::to_string(n) + " hosts, " + std::to_string(b.failures) + " failed, " +
-                            duration_text(b.started, b.finished);
+                            (took.empty() ? std::string("unfinished") : took);
         if (b.halted) label += " — HALTED: " + b.reason;
         out += "<text x=\"" + fmt_px(std::min(x0 + w + 6, left + width + 6)) + "\" y=\"" + fmt_px(top + 14) +
                "\"" + (b.halted ? " class=\"halt\"" : "") + ">" + h(label) + "</text>";
