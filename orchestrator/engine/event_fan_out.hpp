@@ -13,7 +13,10 @@ public:
     explicit event_fan_out(std::vector<event_sink*> sinks) : sinks_(std::move(sinks)) {}
 
 protected:
-    void on_event(const run_event& event) override {
+    void on_event(const run_event&) override {}
+    // Forwarded outside this sink's lock, so a journal waiting for its fsync
+    // lets other threads publish meanwhile (and share that fsync).
+    void after_event(const run_event& event) override {
         for (event_sink* sink : sinks_)
             if (sink) sink->publish(event);
     }

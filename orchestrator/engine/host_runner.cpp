@@ -179,18 +179,21 @@ void apply_and_verify(host_session& session, const playbook& book, const runner_
         return;
     }
     outcome.status = host_status::failed;
-    if (options.rollback_on_failure && outcome.apply_attempted) {
-        session.roll_back(outcome.facts_before, outcome);
-        return;
-    }
-    // Worth knowing where a failed host stands now, unless the connection is gone.
-    if (outcome.apply_attempted && !session.last_failure_was_transport()) {
+    if (!outcome.apply_attempted) return;
+    // Where the failed host stands now decides whether there is anything to
+    // undo; a dead connection leaves that unknown, so rollback is tried.
+    if (!session.last_failure_was_transport()) {
         host_outcome after_capture;
         if (auto after = session.capture(phase::capture, after_capture)) {
             outcome.facts_after = *after;
             session.publish_facts(false, *after);
+            if (fact_differences(outcome.facts_before, *after).empty()) {
+                outcome.message += "; the host still has its facts before, so nothing needs rolling back";
+                return;
+            }
         }
     }
+    if (options.rollback_on_failure) session.roll_back(outcome.facts_before, outcome);
 }
 
 }  // namespace

@@ -33,6 +33,29 @@ std::size_t rollout_result::count(host_status status) const noexcept {
         hosts.begin(), hosts.end(), [status](const host_result& h) { return h.outcome.status == status; }));
 }
 
+run_verdict verdict_of(const rollout_result& result) noexcept {
+    if (result.interrupted) return run_verdict::interrupted;
+    if (result.halted) return run_verdict::halted;
+    bool unreachable = false;
+    for (const auto& h : result.hosts) {
+        switch (h.outcome.status) {
+            case host_status::failed:
+            case host_status::rollback_failed:
+                return run_verdict::host_failures;
+            case host_status::rolled_back:
+                // in a rollback run restoring is the goal; elsewhere it means a host failed
+                if (result.mode != run_mode::rollback) return run_verdict::host_failures;
+                break;
+            case host_status::unreachable:
+                unreachable = true;
+                break;
+            default:
+                break;
+        }
+    }
+    return unreachable ? run_verdict::unreachable_only : run_verdict::success;
+}
+
 bool counts_as_failure(host_status status, run_mode mode) noexcept {
     switch (status) {
         case host_status::failed:
@@ -48,8 +71,10 @@ bool counts_as_failure(host_status status, run_mode mode) noexcept {
 
 bool needs_rollback(const host_outcome& outcome) noexcept {
     if (!outcome.captured) return false;
-    return outcome.status == host_status::changed ||
-           (outcome.status == host_status::failed && outcome.apply_attempted);
+    if (outcome.status == host_status::changed) return true;
+    if (outcome.status != host_status::failed || !outcome.apply_attempted) return false;
+    // Facts after that equal the facts before: the failure changed nothing.
+    return outcome.facts_after.empty() || !fact_differences(outcome.facts_before, outcome.facts_after).empty();
 }
 
 rollout_executor::rollout_executor(const playbook& book, event_sink& sink, rollout_options options,
@@ -128,6 +153,7 @@ void rollout_executor::roll_back_after_trip(rollout_result& result, int batch) {
 rollout_result rollout_executor::execute(const std::vector<std::vector<const host_entry*>>& batches,
                                          run_started header, const host_work& work) {
     rollout_result result;
+    result.mode = options_.mode;
     header.mode = options_.mode;
     header.rollout = options_.settings;
     header.batches.clear();

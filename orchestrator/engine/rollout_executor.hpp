@@ -35,6 +35,7 @@ struct host_result {
 };
 
 struct rollout_result {
+    run_mode mode = run_mode::apply;
     std::vector<host_result> hosts;  // plan order
     bool halted = false;
     int halted_batch = 0;  // 1-based; 0 when not halted
@@ -44,13 +45,19 @@ struct rollout_result {
     [[nodiscard]] std::size_t count(host_status status) const noexcept;
 };
 
+/// What a rollout amounts to, most serious first; the CLI maps it to its
+/// documented exit status.
+enum class run_verdict { interrupted, halted, host_failures, unreachable_only, success };
+[[nodiscard]] run_verdict verdict_of(const rollout_result& result) noexcept;
+
 /// A failure for the threshold: failed, unreachable, rollback-failed, and, in
 /// apply mode, rolled-back (under rollback-host that host failed its verify;
 /// restoring it does not make the batch healthy).
 [[nodiscard]] bool counts_as_failure(host_status status, run_mode mode) noexcept;
 
 /// Whether a finished host is restored when the policy rolls back: it was
-/// changed, or its apply ran before it failed (it may be half changed).
+/// changed, or it failed after its apply ran and its facts now differ from
+/// the facts before (or could not be captured: it may be half changed).
 [[nodiscard]] bool needs_rollback(const host_outcome& outcome) noexcept;
 
 class rollout_executor {

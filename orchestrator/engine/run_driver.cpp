@@ -1,0 +1,109 @@
+#include "orchestrator/engine/run_driver.hpp"
+
+#include "orchestrator/engine/rollout_plan.hpp"
+#include "orchestrator/engine/run_session.hpp"
+#include "orchestrator/report/names.hpp"
+
+#include <fmt/format.h>
+
+#include <random>
+
+namespace fleetmend {
+
+std::expected<void, std::string> apply_overrides(const rollout_overrides& flags, rollout_settings& settings) {
+    if (!flags.batches.empty()) {
+        auto batches = parse_batches_flag(flags.batches);
+        if (!batches) return std::unexpected(batches.error());
+        settings.batches = std::move(*batches);
+    }
+    if (!flags.on_failure.empty()) {
+        const auto policy = parse_failure_policy(flags.on_failure);
+        if (!policy)
+            return std::unexpected("--on-failure " + flags.on_failure +
+                                   ": use halt, rollback-host, rollback-batch or rollback-all");
+        settings.on_failure = *policy;
+    }
+    if (!flags.order.empty()) {
+        const auto order = parse_host_order(flags.order);
+        if (!order) return std::unexpected("--order " + flags.order + ": use inventory, shuffle or sorted");
+        settings.order = *order;
+    }
+    if (flags.concurrency) {
+        if (*flags.concurrency == 0) return std::unexpected("--concurrency must be at least 1");
+        settings.concurrency = *flags.concurrency;
+    }
+    if (flags.max_fail_percentage) {
+        if (*flags.max_fail_percentage < 0 || *flags.max_fail_percentage > 100)
+            return std::unexpected("--max-fail-percentage must be between 0 and 100");
+        settings.max_fail_percentage = *flags.max_fail_percentage;
+    }
+    return {};
+}
+
+planned_rollout plan_targets(const std::vector<const host_entry*>& targets, const rollout_settings& settings,
+                             std::optional<std::uint64_t> seed) {
+    std::vector<std::string> names;
+    names.reserve(targets.size());
+    for (const auto* host : targets) names.push_back(host->name);
+    const std::uint64_t used_seed = seed ? *seed : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+    const auto plan = plan_rollout(names, settings, used_seed);
+    planned_rollout result;
+    result.seed = plan.seed;
+    result.host_count = targets.size();
+    for (const auto& batch : plan.batches) {
+        auto& hosts = result.batches.emplace_back();
+        for (const auto index : batch) hosts.push_back(targets[index]);
+    }
+    return result;
+}
+
+std::string describe_plan(const planned_rollout& plan, const rollout_settings& settings) {
+    std::string sizes;
+    const std::size_t shown = std::min<std::size_t>(plan.batches.size(), 8);
+    for (std::size_t i = 0; i < shown; ++i) sizes += (i ? ", " : "") + std::to_string(plan.batches[i].size());
+    if (shown < plan.batches.size()) sizes += ", ...";
+    return fmt::format("{} host{} in {} batch{} ({}), {} at a time, order {}, on failure {}, at most {}% failed per batch",
+                       plan.host_count, plan.host_count == 1 ? "" : "s", plan.batches.size(),
+                       plan.batches.size() == 1 ? "" : "es", sizes, settings.concurrency, host_order_name(settings.order),
+                       failure_policy_name(settings.on_failure), settings.max_fail_percentage);
+}
+
+std::expected<void, std::string> resolve_target_secrets(inventory& inv, const std::vector<const host_entry*>& targets) {
+    std::vector<host_entry*> owned;
+    for (auto& host : inv.hosts)
+        if (std::find(targets.begin(), targets.end(), &host) != targets.end()) owned.push_back(&host);
+    auto resolved = resolve_secrets(owned);
+    if (!resolved) return std::unexpected(resolved.error().to_string());
+    return {};
+}
+
+std::expected<drive_outcome, std::string> drive_rollout(const playbook& book, const planned_rollout& plan,
+                                                        const rollout_settings& settings, drive_options options,
+                                                        run_started header,
+                                                        const std::map<std::string, fact_map>* facts_before) {
+    auto session = run_session::open(options.report_dir, header.run_id, options.style, options.progress_out);
+    if (!session) return std::unexpected(session.error());
+
+    rollout_options rollout;
+    rollout.mode = options.mode;
+    rollout.settings = settings;
+    rollout.stop = options.stop;
+    rollout.confirm_batch = std::move(options.confirm_batch);
+    rollout_executor executor(book, (*session)->sink(), rollout, std::move(options.make_transport),
+                              std::move(options.probe));
+
+    drive_outcome outcome;
+    outcome.result = facts_before ? executor.restore(plan.batches, *facts_before, std::move(header))
+                                  : executor.run(plan.batches, std::move(header));
+    (*session)->end_progress();
+    outcome.report_path = (*session)->report_path();
+    outcome.journal_path = (*session)->journal_path();
+    auto report = (*session)->finish();
+    if (report)
+        outcome.report = std::move(*report);
+    else
+        outcome.report_error = report.error();
+    return outcome;
+}
+
+}  // namespace fleetmend

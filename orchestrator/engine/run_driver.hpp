@@ -1,0 +1,80 @@
+#pragma once
+/// What `fleetmend run` and `fleetmend rollback` share between parsing their
+/// flags and printing the outcome: rollout overrides from flags, the plan,
+/// secrets, and driving the executor inside a run session (report folder,
+/// journal, report, progress). No CLI library here: flags come in as values.
+#include "orchestrator/config/inventory.hpp"
+#include "orchestrator/config/playbook.hpp"
+#include "orchestrator/engine/rollout_executor.hpp"
+#include "orchestrator/engine/run_progress.hpp"
+#include "orchestrator/report/report.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <expected>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fleetmend {
+
+/// Rollout flags; empty/none keeps the playbook's setting.
+struct rollout_overrides {
+    std::string batches;     // "1,10%,100%"
+    std::string on_failure;  // halt | rollback-host | rollback-batch | rollback-all
+    std::string order;       // inventory | shuffle | sorted
+    std::optional<unsigned> concurrency;
+    std::optional<double> max_fail_percentage;
+    std::optional<std::uint64_t> seed;  // shuffle seed (replays an earlier order)
+};
+
+/// Applies the flags over the playbook's [rollout]; errors name the flag.
+[[nodiscard]] std::expected<void, std::string> apply_overrides(const rollout_overrides& flags,
+                                                               rollout_settings& settings);
+
+/// The targeted hosts split into batches.
+struct planned_rollout {
+    std::vector<std::vector<const host_entry*>> batches;
+    std::uint64_t seed = 0;
+    std::size_t host_count = 0;
+};
+[[nodiscard]] planned_rollout plan_targets(const std::vector<const host_entry*>& targets,
+                                           const rollout_settings& settings, std::optional<std::uint64_t> seed);
+
+/// "100 hosts in 4 batches (1, 10, 25, 64), 50 at a time, on failure
+/// rollback-batch, at most 0% failed per batch" (for the confirmation prompt).
+[[nodiscard]] std::string describe_plan(const planned_rollout& plan, const rollout_settings& settings);
+
+/// Fills the passwords of the targeted hosts (inv owns them; targets point
+/// into it). Errors come from the secret sources and never hold a secret.
+[[nodiscard]] std::expected<void, std::string> resolve_target_secrets(inventory& inv,
+                                                                      const std::vector<const host_entry*>& targets);
+
+struct drive_options {
+    run_mode mode = run_mode::apply;
+    std::string report_dir = "reports";
+    progress_style style = progress_style::plain;
+    std::FILE* progress_out = stdout;
+    const std::atomic<bool>* stop = nullptr;
+    std::function<bool(int batch, std::size_t hosts)> confirm_batch;  // --step
+    transport_factory make_transport = default_transport_factory();
+    teredo_probe_function probe = default_teredo_probe();
+};
+
+struct drive_outcome {
+    rollout_result result;
+    run_report report;
+    std::string report_path;
+    std::string journal_path;
+    std::string report_error;  // set when the report could not be written (the journal still holds the run)
+};
+
+/// Opens the run session, runs (facts_before null) or restores (facts_before
+/// given) the plan, writes the report. Errors only for what stops the run
+/// from starting (report folder, lock, journal).
+[[nodiscard]] std::expected<drive_outcome, std::string> drive_rollout(
+    const playbook& book, const planned_rollout& plan, const rollout_settings& settings, drive_options options,
+    run_started header, const std::map<std::string, fact_map>* facts_before);
+
+}  // namespace fleetmend

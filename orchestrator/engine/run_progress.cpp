@@ -1,0 +1,137 @@
+#include "orchestrator/engine/run_progress.hpp"
+
+#include "orchestrator/report/event_json.hpp"
+
+#include <fmt/format.h>
+
+namespace fleetmend {
+namespace {
+
+bool is_failure(host_status s) {
+    return s == host_status::failed || s == host_status::unreachable || s == host_status::rollback_failed;
+}
+
+std::string duration_text(double seconds) {
+    if (seconds < 0) return "?";
+    const auto total = static_cast<long>(seconds + 0.5);
+    if (total >= 3600) return fmt::format("{}h{:02}m", total / 3600, total % 3600 / 60);
+    if (total >= 60) return fmt::format("{}m{:02}s", total / 60, total % 60);
+    return fmt::format("{}s", total);
+}
+
+}  // namespace
+
+run_progress::run_progress(progress_style style, std::FILE* out) : style_(style), out_(out) {}
+
+run_progress::~run_progress() { end_line(); }
+
+void run_progress::end_line() {
+    if (line_open_) std::fputc('\n', out_);
+    line_open_ = false;
+    std::fflush(out_);
+}
+
+std::string run_progress::status_line(const progress_counts& c, std::chrono::milliseconds elapsed) {
+    const double seconds = static_cast<double>(elapsed.count()) / 1000.0;
+    const double rate = seconds > 0 ? c.done / seconds : 0;
+    const int left = c.hosts_total - c.done;
+    const std::string eta = rate > 0 ? duration_text(left / rate) : "?";
+    return fmt::format("batch {}/{} | {}/{} done | {} in flight | {} failed | {:.1f} hosts/s | ETA {}",
+                       c.batch, c.batches, c.done, c.hosts_total, c.in_flight, c.failed, rate, eta);
+}
+
+void run_progress::count(const run_event& event) {
+    std::visit(
+        [this](const auto& e) {
+            using E = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<E, run_started>) {
+                mode_ = e.mode;
+                counts_.batches = static_cast<int>(e.batches.size());
+                for (const auto& b : e.batches) counts_.hosts_total += static_cast<int>(b.size());
+                started_ = std::chrono::steady_clock::now();
+            } else if constexpr (std::is_same_v<E, batch_started>) {
+                counts_.batch = e.batch;
+            } else if constexpr (std::is_same_v<E, host_started>) {
+                ++counts_.in_flight;
+            } else if constexpr (std::is_same_v<E, host_finished>) {
+                if (e.status == host_status::skipped) return;
+                --counts_.in_flight;
+                // A host rolled back after its batch finishes twice; count it once.
+                if (!finished_once_.insert(e.host).second) return;
+                ++counts_.done;
+                if (is_failure(e.status) || (e.status == host_status::rolled_back && mode_ != run_mode::rollback))
+                    ++counts_.failed;
+            }
+        },
+        event);
+}
+
+void run_progress::print_above(const std::string& line) {
+    if (line_open_) std::fputs("\r\033[K", out_);
+    std::fputs(line.c_str(), out_);
+    std::fputc('\n', out_);
+    line_open_ = false;
+}
+
+void run_progress::redraw(bool force) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    last_draw_ = now;
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - started_);
+    std::fputs("\r\033[K", out_);
+    std::fputs(status_line(counts_, elapsed).c_str(), out_);
+    line_open_ = true;
+    std::fflush(out_);
+}
+
+void run_progress::print_plain(const run_event& event) {
+    std::visit(
+        [this](const auto& e) {
+            using E = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<E, run_started>) {
+                std::fprintf(out_, "run %s (%s): %d hosts in %d batches\n", e.run_id.c_str(), to_string(e.mode),
+                             counts_.hosts_total, counts_.batches);
+            } else if constexpr (std::is_same_v<E, batch_started>) {
+                std::fprintf(out_, "batch %d/%d started\n", e.batch, counts_.batches);
+            } else if constexpr (std::is_same_v<E, host_finished>) {
+                if (e.status == host_status::skipped) return;
+                std::fprintf(out_, "%s: %s%s%s\n", e.host.c_str(), to_string(e.status), e.message.empty() ? "" : ": ",
+                             e.message.c_str());
+            } else if constexpr (std::is_same_v<E, batch_finished>) {
+                std::fprintf(out_, "batch %d/%d finished: %d failed%s%s\n", e.batch, counts_.batches, e.failures,
+                             e.halted ? "; HALTED: " : "", e.halted ? e.reason.c_str() : "");
+            } else if constexpr (std::is_same_v<E, run_finished>) {
+                if (e.interrupted) std::fprintf(out_, "run interrupted: hosts not started are skipped\n");
+            }
+        },
+        event);
+    std::fflush(out_);
+}
+
+void run_progress::on_event(const run_event& event) {
+    count(event);
+    switch (style_) {
+        case progress_style::json:
+            std::fputs(event_to_json(event).dump().c_str(), out_);
+            std::fputc('\n', out_);
+            std::fflush(out_);
+            return;
+        case progress_style::plain:
+            print_plain(event);
+            return;
+        case progress_style::live:
+            break;
+    }
+    if (const auto* f = std::get_if<host_finished>(&event)) {
+        if (is_failure(f->status) || f->status == host_status::rolled_back)
+            print_above(fmt::format("{}: {}: {}", f->host, to_string(f->status), f->message));
+    } else if (const auto* b = std::get_if<batch_finished>(&event); b && b->halted) {
+        print_above(fmt::format("batch {} HALTED: {}", b->batch, b->reason));
+    }
+    const bool milestone = !std::holds_alternative<step_started>(event) &&
+                           !std::holds_alternative<step_finished>(event) &&
+                           !std::holds_alternative<facts_captured>(event);
+    redraw(milestone && !std::holds_alternative<host_started>(event));
+}
+
+}  // namespace fleetmend

@@ -1,0 +1,81 @@
+// The pieces `fleetmend run` is assembled from: @REPORT:STATUS limits, rollout
+// flag overrides, the confirmation summary and the live progress line.
+#include "orchestrator/engine/run_driver.hpp"
+#include "orchestrator/engine/run_progress.hpp"
+#include "orchestrator/engine/run_targets.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace fleetmend;
+
+TEST_CASE("--limit @REPORT:STATUS is split at the last colon and checked", "[engine][unit]") {
+    const auto parsed = parse_report_limit("@reports/c:/x/run.json:failed");
+    REQUIRE(parsed);
+    REQUIRE(parsed->has_value());
+    CHECK((*parsed)->report_path == "reports/c:/x/run.json");
+    CHECK((*parsed)->status == "failed");
+    CHECK(parse_report_limit("@r.json:would-change").has_value());
+    CHECK(parse_report_limit("@r.json:unfinished").has_value());
+    const auto plain = parse_report_limit("web*");
+    REQUIRE(plain);
+    CHECK_FALSE(plain->has_value());
+    CHECK_FALSE(parse_report_limit("@r.json"));
+    CHECK_FALSE(parse_report_limit("@r.json:broken"));
+    CHECK(parse_report_limit("@r.json:broken").error().find("not a host status") != std::string::npos);
+}
+
+TEST_CASE("rollout flags override the playbook and reject nonsense", "[engine][unit]") {
+    rollout_settings settings;
+    rollout_overrides flags;
+    flags.batches = "1,25%";
+    flags.on_failure = "rollback-all";
+    flags.order = "sorted";
+    flags.concurrency = 7;
+    flags.max_fail_percentage = 12.5;
+    REQUIRE(apply_overrides(flags, settings));
+    CHECK(settings.batches.size() == 2);
+    CHECK(settings.on_failure == failure_policy::rollback_all);
+    CHECK(settings.order == host_order::sorted);
+    CHECK(settings.concurrency == 7);
+    CHECK(settings.max_fail_percentage == 12.5);
+
+    rollout_overrides bad;
+    bad.on_failure = "retry";
+    CHECK(apply_overrides(bad, settings).error().find("--on-failure") != std::string::npos);
+    bad = {};
+    bad.max_fail_percentage = 120;
+    CHECK_FALSE(apply_overrides(bad, settings));
+    bad = {};
+    bad.concurrency = 0;
+    CHECK_FALSE(apply_overrides(bad, settings));
+}
+
+TEST_CASE("the confirmation names hosts, batches and policy", "[engine][unit]") {
+    std::vector<host_entry> hosts(100);
+    std::vector<const host_entry*> targets;
+    for (int i = 0; i < 100; ++i) {
+        hosts[i].name = "h" + std::to_string(i);
+        targets.push_back(&hosts[i]);
+    }
+    rollout_settings settings;
+    settings.batches = {{false, 1}, {true, 10}, {true, 25}, {true, 100}};
+    settings.on_failure = failure_policy::rollback_batch;
+    const auto plan = plan_targets(targets, settings, 1);
+    REQUIRE(plan.batches.size() == 4);
+    const auto text = describe_plan(plan, settings);
+    CHECK(text.find("100 hosts in 4 batches (1, 10, 25, 64)") != std::string::npos);
+    CHECK(text.find("on failure rollback-batch") != std::string::npos);
+    CHECK(text.find("at most 0% failed") != std::string::npos);
+}
+
+TEST_CASE("the live line shows batch, done, in flight, failed, rate and ETA", "[engine][unit]") {
+    progress_counts counts;
+    counts.batches = 4;
+    counts.batch = 3;
+    counts.hosts_total = 100;
+    counts.done = 20;
+    counts.in_flight = 5;
+    counts.failed = 2;
+    const auto line = run_progress::status_line(counts, std::chrono::seconds(10));
+    CHECK(line == "batch 3/4 | 20/100 done | 5 in flight | 2 failed | 2.0 hosts/s | ETA 40s");
+}
