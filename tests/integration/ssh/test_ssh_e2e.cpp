@@ -155,6 +155,8 @@ TEST_CASE("hosts that fail (host key, password, closed port, hanging netsh) fail
         const auto& h = report_host(run.report, name);
         INFO(name << ": " << h.dump());
         REQUIRE(h.is_object());
+        std::cout << "ssh e2e: " << name << " -> " << h.value("status", "") << " / " << h.value("error_kind", "")
+                  << ": " << h.value("error", "") << "\n";
         CHECK(h.value("error_kind", "") == kind);
         const std::string status = h.value("status", "");
         CHECK((status == "failed" || status == "unreachable"));
