@@ -4,6 +4,7 @@
 #include "tests/lab/lab_certificates.hpp"
 #include "tests/lab/lab_inventory.hpp"
 #include "tests/lab/lab_server.hpp"
+#include "tests/lab/lab_ssh_server.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/rand.h>
@@ -63,6 +64,7 @@ struct lab_fleet::runtime {
     std::vector<std::unique_ptr<lab_host>> hosts;  // declared before the server: outlives it
     std::map<std::string, lab_host*> by_name;
     std::unique_ptr<lab_server> server;
+    std::unique_ptr<lab_ssh_server> ssh;
 };
 
 std::expected<std::unique_ptr<lab_fleet>, std::string> lab_fleet::start(const lab_options& options) {
@@ -89,6 +91,7 @@ std::expected<std::unique_ptr<lab_fleet>, std::string> lab_fleet::start(const la
     if (!options.address_base.empty()) s.address_base = options.address_base;
     if (options.http_port) s.http_port = options.http_port;
     if (options.https_port) s.https_port = options.https_port;
+    if (options.ssh_port) s.ssh_port = options.ssh_port;
     auto specs = expand_hosts(s);
     if (!specs) return std::unexpected(specs.error());
 
@@ -125,8 +128,27 @@ std::expected<std::unique_ptr<lab_fleet>, std::string> lab_fleet::start(const la
     raise_open_files_limit();
     rt->server = std::make_unique<lab_server>(fleet->credentials_, rt->pki->server_key(), options.threads);
     rt->hosts.reserve(specs->size());
+    const bool any_ssh = std::ranges::any_of(*specs, [](const host_spec& h) { return h.transport == lab_transport::ssh; });
+    std::string host_key_line;
+    const std::string known_hosts = dir + "/known_hosts";
+    if (any_ssh) {
+        rt->ssh = std::make_unique<lab_ssh_server>(fleet->credentials_);
+        auto key = rt->ssh->create_host_key(dir + "/ssh_host_ed25519_key");
+        if (!key) return std::unexpected(key.error());
+        host_key_line = *key;
+    }
+    std::string known_hosts_text;
     for (auto& spec : *specs) {
         auto host = std::make_unique<lab_host>(spec);
+        if (spec.transport == lab_transport::ssh) {
+            known_hosts_text += "[" + spec.address + "]:" + std::to_string(s.ssh_port) + " " + host_key_line + "\n";
+            if (!spec.faults.down)
+                if (auto listening = rt->ssh->listen(*host, spec.address, s.ssh_port); !listening)
+                    return std::unexpected(listening.error());
+            rt->by_name[spec.name] = host.get();
+            rt->hosts.push_back(std::move(host));
+            continue;
+        }
         const bool https = spec.scheme == lab_scheme::https;
         if (https) {
             auto cert = rt->pki->issue(spec.name, spec.address);
@@ -140,7 +162,11 @@ std::expected<std::unique_ptr<lab_fleet>, std::string> lab_fleet::start(const la
         rt->by_name[spec.name] = host.get();
         rt->hosts.push_back(std::move(host));
     }
-    if (auto w = write_lab_inventory(fleet->inventory_path_, s, *specs, fleet->password_file_, fleet->ca_file_); !w)
+    if (any_ssh)
+        if (auto w = write_private(known_hosts, known_hosts_text); !w) return std::unexpected(w.error());
+    if (auto w = write_lab_inventory(fleet->inventory_path_, s, *specs, fleet->password_file_, fleet->ca_file_,
+                                     known_hosts);
+        !w)
         return std::unexpected(w.error());
     rt->server->start();
     fleet->runtime_ = std::move(rt);
@@ -153,6 +179,7 @@ lab_fleet::~lab_fleet() { stop(); }
 
 void lab_fleet::stop() noexcept {
     if (runtime_ && runtime_->server) runtime_->server->stop();
+    if (runtime_ && runtime_->ssh) runtime_->ssh->stop();
 }
 
 std::vector<std::string> lab_fleet::host_names() const {

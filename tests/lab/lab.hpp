@@ -24,6 +24,7 @@ struct lab_options {
     std::string address_base;       // overrides the scenario's (e.g. to run two labs at once)
     std::uint16_t http_port = 0;    // 0: the scenario's (5985)
     std::uint16_t https_port = 0;   // 0: the scenario's (5986)
+    std::uint16_t ssh_port = 0;     // 0: the scenario's (2222)
     std::string keytab;             // Kerberos acceptor keytab (sets KRB5_KTNAME)
     unsigned threads = 2;           // io threads serving every host
 };

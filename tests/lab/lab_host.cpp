@@ -74,6 +74,12 @@ std::string lab_host::start_command(const std::string& shell_id, const std::stri
     return id;
 }
 
+command_output lab_host::run_command_now(const std::string& command_line) {
+    std::lock_guard lock(mutex_);
+    ++commands_started_;
+    return run_windows_command(teredo_, host_identity{short_name_, "lab\\administrator"}, command_line);
+}
+
 lab_host::command_result lab_host::take_output(const std::string& shell_id, const std::string& command_id) {
     std::lock_guard lock(mutex_);
     command_result r;

@@ -45,6 +45,9 @@ public:
     void count_authentication() noexcept { ++authentications_; }
     void count_auth_failure() noexcept { ++auth_failures_; }
     void count_fault() noexcept { ++faults_; }
+    void count_shell() noexcept { ++shells_created_; }
+    /// Runs a command at once, outside any WS-Man shell (the SSH side).
+    [[nodiscard]] command_output run_command_now(const std::string& command_line);
     /// True while the host should still fail this connection (flaky hosts).
     [[nodiscard]] bool take_flaky_failure() noexcept;
 

@@ -12,11 +12,13 @@ namespace fleetmend::lab {
 
 /// The inventory text (pure).
 [[nodiscard]] std::string lab_inventory_text(const scenario& s, const std::vector<host_spec>& hosts,
-                                             const std::string& password_file, const std::string& ca_file);
+                                             const std::string& password_file, const std::string& ca_file,
+                                             const std::string& known_hosts = {});
 /// Writes it to path (atomically).
 [[nodiscard]] std::expected<void, std::string> write_lab_inventory(const std::string& path, const scenario& s,
                                                                    const std::vector<host_spec>& hosts,
                                                                    const std::string& password_file,
-                                                                   const std::string& ca_file);
+                                                                   const std::string& ca_file,
+                                                                   const std::string& known_hosts = {});
 
 }  // namespace fleetmend::lab

@@ -135,8 +135,8 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
     reader r{source, {}};
     scenario s;
     r.only_keys(root, {"name", "hosts", "address_base", "name_pattern", "domain", "user", "password", "http_port",
-                       "https_port", "group", "types", "fault"});
-    int64_t hosts = s.hosts, http_port = s.http_port, https_port = s.https_port;
+                       "https_port", "ssh_port", "group", "types", "fault"});
+    int64_t hosts = s.hosts, http_port = s.http_port, https_port = s.https_port, ssh_port = s.ssh_port;
     r.get(root, "name", s.name, "a string");
     r.get(root, "hosts", hosts, "an integer");
     r.get(root, "address_base", s.address_base, "an IPv4 loopback address");
@@ -146,10 +146,12 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
     r.get(root, "password", s.password, "a string");
     r.get(root, "http_port", http_port, "a port number");
     r.get(root, "https_port", https_port, "a port number");
+    r.get(root, "ssh_port", ssh_port, "a port number");
     if (hosts < 1 || hosts > 60000) r.fail(*root.get("hosts"), "'hosts' must be between 1 and 60000");
     s.hosts = static_cast<unsigned>(hosts);
     s.http_port = static_cast<std::uint16_t>(http_port);
     s.https_port = static_cast<std::uint16_t>(https_port);
+    s.ssh_port = static_cast<std::uint16_t>(ssh_port);
 
     if (const auto* groups = root.get_as<toml::array>("group")) {
         for (const auto& node : *groups) {
@@ -158,9 +160,13 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
                 r.fail(node, "each [[group]] must be a table");
                 continue;
             }
-            r.only_keys(*g, {"name", "scheme", "auth", "weight"});
+            r.only_keys(*g, {"name", "transport", "scheme", "auth", "weight"});
             lab_group group;
-            std::string scheme = "http", auth = "ntlm";
+            std::string scheme = "http", auth = "ntlm", transport = "winrm";
+            r.get(*g, "transport", transport, "\"winrm\" or \"ssh\"");
+            if (transport != "winrm" && transport != "ssh") r.fail(node, "transport must be \"winrm\" or \"ssh\"");
+            group.transport = transport == "ssh" ? lab_transport::ssh : lab_transport::winrm;
+            if (group.transport == lab_transport::ssh) auth = "basic", scheme = "https";
             int64_t weight = 1;
             r.get(*g, "name", group.name, "a string");
             r.get(*g, "scheme", scheme, "\"http\" or \"https\"");
@@ -169,7 +175,7 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
             if (scheme != "http" && scheme != "https") r.fail(node, "scheme must be \"http\" or \"https\"");
             if (auth != "ntlm" && auth != "basic" && auth != "kerberos")
                 r.fail(node, "auth must be \"ntlm\", \"basic\" or \"kerberos\"");
-            if (scheme == "http" && auth == "basic")
+            if (group.transport == lab_transport::winrm && scheme == "http" && auth == "basic")
                 r.fail(node, "Basic over plain HTTP is refused by Windows (AllowUnencrypted=false): use https");
             if (group.name.empty()) r.fail(node, "a [[group]] needs a name");
             group.scheme = scheme == "https" ? lab_scheme::https : lab_scheme::http;
@@ -178,7 +184,11 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
             s.groups.push_back(std::move(group));
         }
     }
-    if (s.groups.empty()) s.groups.push_back({"lab-http-ntlm", lab_scheme::http, lab_auth::ntlm, 1});
+    if (s.groups.empty()) {
+        lab_group fallback;
+        fallback.name = "lab-http-ntlm";
+        s.groups.push_back(std::move(fallback));
+    }
 
     if (const auto* types = root.get_as<toml::table>("types")) {
         for (const auto& [key, value] : *types) {
@@ -260,6 +270,7 @@ std::expected<std::vector<host_spec>, std::string> expand_hosts(const scenario& 
                 h.group = g.name;
                 h.scheme = g.scheme;
                 h.auth = g.auth;
+                h.transport = g.transport;
                 break;
             }
             slot -= g.weight;

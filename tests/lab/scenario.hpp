@@ -16,6 +16,7 @@ namespace fleetmend::lab {
 
 enum class lab_scheme { http, https };
 enum class lab_auth { ntlm, basic, kerberos };
+enum class lab_transport { winrm, ssh };
 
 [[nodiscard]] std::string_view to_string(lab_scheme scheme) noexcept;
 [[nodiscard]] std::string_view to_string(lab_auth auth) noexcept;
@@ -25,6 +26,7 @@ struct lab_group {
     std::string name;
     lab_scheme scheme = lab_scheme::http;
     lab_auth auth = lab_auth::ntlm;
+    lab_transport transport = lab_transport::winrm;  // ssh: Windows OpenSSH, password logon, cmd shell
     unsigned weight = 1;
 };
 
@@ -64,6 +66,7 @@ struct scenario {
     std::string password;  // empty: generated at start
     std::uint16_t http_port = 5985;
     std::uint16_t https_port = 5986;
+    std::uint16_t ssh_port = 2222;  // not 22: the workstation's own sshd may hold *:22
     std::vector<lab_group> groups;
     std::map<teredo_type, unsigned> type_weights;
     std::vector<fault_rule> faults;
@@ -77,6 +80,7 @@ struct host_spec {
     std::string group;
     lab_scheme scheme = lab_scheme::http;
     lab_auth auth = lab_auth::ntlm;
+    lab_transport transport = lab_transport::winrm;
     teredo_type initial_type = teredo_type::default_type;
     std::string active_state = "qualified";
     host_faults faults;
