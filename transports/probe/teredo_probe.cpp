@@ -185,6 +185,84 @@ std::string describe(const teredo_probe_result& result, const std::string& targe
     return text;
 }
 
+/// One probe's traffic on one socket: the solicitations sent so far (an
+/// answer to any of them counts, however late) and what came back.
+class probe_exchange {
+public:
+    probe_exchange(int fd, const sockaddr_in& target, std::string target_text)
+        : fd_(fd), target_(target), target_text_(std::move(target_text)) {}
+
+    /// Answered, or the host said nothing listens: no need to go on.
+    [[nodiscard]] bool settled() const noexcept { return result_.answered || result_.port_closed; }
+
+    /// Sends this attempt's solicitations; an error only when one cannot leave.
+    [[nodiscard]] std::expected<void, transport_error> send_attempt(int attempt, teredo_solicitation solicitation) {
+        result_.attempts_used = attempt;
+        for (const auto source : sources_for(solicitation)) {
+            sent_probe probe{random_nonce(), {}, attempt};
+            const auto packet = teredo::build_router_solicitation(probe.nonce, source);
+            probe.sent_at = probe_clock::now();
+            const auto written = ::sendto(fd_, packet.data(), packet.size(), 0,
+                                          reinterpret_cast<const sockaddr*>(&target_), sizeof target_);
+            if (written < 0 && errno == ECONNREFUSED) {
+                // The ICMP port unreachable of an earlier datagram, reported on this call.
+                read_icmp_error(fd_, target_, result_);
+                result_.port_closed = true;
+                return {};
+            }
+            if (written < 0) {
+                const int error = errno;
+                const auto kind = (error == ENETUNREACH || error == EHOSTUNREACH || error == EADDRNOTAVAIL)
+                                      ? error_kind::unreachable
+                                      : error_kind::protocol;
+                return std::unexpected(transport_error{
+                    kind, "teredo probe: cannot send to " + target_text_ + ": " + errno_text(error) +
+                              "; check the route from this workstation to the host"});
+            }
+            sent_.push_back(probe);
+        }
+        return {};
+    }
+
+    /// Reads datagrams and ICMP errors until settled or `until`.
+    void wait_until(probe_clock::time_point until) {
+        while (!settled()) {
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - probe_clock::now());
+            if (left.count() <= 0) return;
+            pollfd waiting{fd_, POLLIN, 0};
+            const int ready = ::poll(&waiting, 1, static_cast<int>(left.count()));
+            if (ready < 0 && errno == EINTR) continue;
+            if (ready <= 0) return;
+            if (waiting.revents & POLLERR) {
+                read_icmp_error(fd_, target_, result_);
+                continue;
+            }
+            read_datagram();
+        }
+    }
+
+    [[nodiscard]] teredo_probe_result take_result() { return std::move(result_); }
+
+private:
+    void read_datagram() {
+        sockaddr_in from{};
+        socklen_t from_size = sizeof from;
+        const auto got = ::recvfrom(fd_, buffer_.data(), buffer_.size(), MSG_DONTWAIT,
+                                    reinterpret_cast<sockaddr*>(&from), &from_size);
+        const auto received_at = probe_clock::now();
+        if (got < 0) return;  // e.g. a pending ICMP error reported here: not an answer
+        if (!accept_answer(std::span(buffer_.data(), static_cast<std::size_t>(got)), from, sent_, received_at, result_))
+            ++result_.ignored_packets;
+    }
+
+    int fd_;
+    sockaddr_in target_;
+    std::string target_text_;
+    std::vector<sent_probe> sent_;
+    teredo_probe_result result_;
+    std::array<std::uint8_t, 2048> buffer_{};
+};
+
 }  // namespace
 
 std::expected<teredo_probe_result, transport_error> probe_teredo(const std::string& ipv4_address,
@@ -208,56 +286,13 @@ std::expected<teredo_probe_result, transport_error> probe_teredo(const std::stri
     const int enable = 1;
     ::setsockopt(socket.fd(), SOL_IP, IP_RECVERR, &enable, sizeof enable);
 
-    teredo_probe_result result;
-    std::vector<sent_probe> sent;
-    std::array<std::uint8_t, 2048> buffer{};
-    for (int attempt = 1; attempt <= options.attempts && !result.answered && !result.port_closed; ++attempt) {
-        result.attempts_used = attempt;
-        for (const auto source : sources_for(options.solicitation)) {
-            sent_probe probe{random_nonce(), probe_clock::now(), attempt};
-            const auto packet = teredo::build_router_solicitation(probe.nonce, source);
-            probe.sent_at = probe_clock::now();
-            const auto written = ::sendto(socket.fd(), packet.data(), packet.size(), 0,
-                                          reinterpret_cast<const sockaddr*>(&*target), sizeof(*target));
-            if (written < 0 && errno == ECONNREFUSED) {
-                // The ICMP error of an earlier datagram, reported on this call.
-                read_icmp_error(socket.fd(), *target, result);
-                result.port_closed = true;
-                break;
-            }
-            if (written < 0) {
-                const int error = errno;
-                const auto kind = (error == ENETUNREACH || error == EHOSTUNREACH || error == EADDRNOTAVAIL)
-                                      ? error_kind::unreachable
-                                      : error_kind::protocol;
-                return std::unexpected(transport_error{
-                    kind, "teredo probe: cannot send to " + target_text + ": " + errno_text(error) +
-                              "; check the route from this workstation to the host"});
-            }
-            sent.push_back(probe);
-        }
-        const auto attempt_deadline = probe_clock::now() + options.timeout_per_attempt;
-        while (!result.answered && !result.port_closed) {
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(attempt_deadline - probe_clock::now());
-            if (left.count() <= 0) break;
-            pollfd waiting{socket.fd(), POLLIN, 0};
-            const int ready = ::poll(&waiting, 1, static_cast<int>(left.count()));
-            if (ready < 0 && errno == EINTR) continue;
-            if (ready <= 0) break;
-            if (waiting.revents & POLLERR) {
-                read_icmp_error(socket.fd(), *target, result);
-                continue;
-            }
-            sockaddr_in from{};
-            socklen_t from_size = sizeof from;
-            const auto got = ::recvfrom(socket.fd(), buffer.data(), buffer.size(), MSG_DONTWAIT,
-                                        reinterpret_cast<sockaddr*>(&from), &from_size);
-            const auto received_at = probe_clock::now();
-            if (got < 0) continue;  // e.g. a queued ICMP error: not an answer, keep waiting
-            if (!accept_answer(std::span(buffer.data(), static_cast<std::size_t>(got)), from, sent, received_at, result))
-                ++result.ignored_packets;
-        }
+    probe_exchange exchange(socket.fd(), *target, target_text);
+    for (int attempt = 1; attempt <= options.attempts && !exchange.settled(); ++attempt) {
+        if (auto sent = exchange.send_attempt(attempt, options.solicitation); !sent)
+            return std::unexpected(sent.error());
+        exchange.wait_until(probe_clock::now() + options.timeout_per_attempt);
     }
+    auto result = exchange.take_result();
     result.detail = describe(result, target_text, options);
     return result;
 }
