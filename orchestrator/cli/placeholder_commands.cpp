@@ -16,8 +16,6 @@ void add_placeholder(CLI::App& app, const char* name, int& status) {
 }
 }  // namespace
 
-void add_run_command(CLI::App& app, const global_options&, int& status) { add_placeholder(app, "run", status); }
-void add_rollback_command(CLI::App& app, const global_options&, int& status) { add_placeholder(app, "rollback", status); }
 void add_resume_command(CLI::App& app, const global_options&, int& status) { add_placeholder(app, "resume", status); }
 void add_demo_command(CLI::App& app, const global_options&, int& status) { add_placeholder(app, "demo", status); }
 

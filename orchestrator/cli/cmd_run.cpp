@@ -1,0 +1,70 @@
+// `fleetmend run -i INVENTORY PLAYBOOK`: the staged rollout. Loads both files,
+// picks the targets, plans the batches, asks before changing hosts, runs the
+// rollout and writes the report and the journal side by side.
+#include "orchestrator/cli/commands.hpp"
+#include "orchestrator/cli/rollout_flags.hpp"
+
+namespace fleetmend::cli {
+namespace {
+
+struct run_options {
+    std::string inventory_path;
+    std::string playbook_path;
+    bool check = false;
+    rollout_flags rollout;
+};
+
+int run_playbook(const run_options& options, const global_options& global) {
+    auto inv = load_inventory(options.inventory_path);
+    if (!inv) return report_bad_input("run", inv.error().to_string());
+    auto book = load_playbook(options.playbook_path);
+    if (!book) return report_bad_input("run", book.error().to_string());
+    const rollout_overrides overrides = options.rollout.given();
+    if (auto applied = apply_overrides(overrides, book->rollout); !applied)
+        return report_bad_input("run", applied.error());
+
+    auto targets = select_targets(*inv, book->targets, options.rollout.limit);
+    if (!targets) return report_bad_input("run", targets.error());
+    if (targets->empty()) {
+        std::fprintf(stderr, "fleetmend run: no host matches targets \"%s\"%s%s%s; nothing to do\n",
+                     book->targets.c_str(), options.rollout.limit.empty() ? "" : " with --limit \"",
+                     options.rollout.limit.c_str(), options.rollout.limit.empty() ? "" : "\"");
+        // Rerunning the failures of a report that has none is not an error.
+        return options.rollout.limit.starts_with("@") ? exit_success : exit_bad_input;
+    }
+
+    const run_mode mode = options.check ? run_mode::check : run_mode::apply;
+    const auto plan = plan_targets(*targets, book->rollout, overrides.seed);
+    if (book->rollout.order == host_order::shuffle)
+        std::fprintf(stderr, "fleetmend run: shuffled with seed %llu (repeat this order with --seed %llu)\n",
+                     static_cast<unsigned long long>(plan.seed), static_cast<unsigned long long>(plan.seed));
+    if (mode == run_mode::apply) {
+        const std::string what = "apply playbook '" + book->name + "' to " + describe_plan(plan, book->rollout);
+        if (const auto stop = confirm_change("run", what, options.rollout)) return *stop;
+    }
+    if (auto resolved = resolve_target_secrets(*inv, *targets); !resolved)
+        return report_bad_input("run", resolved.error());
+
+    run_started header;
+    header.run_id = make_run_id();
+    header.tool_version = FLEETMEND_VERSION;
+    header.playbook_path = book->path;
+    header.playbook_sha256 = sha256_file(book->path);
+    header.inventory_path = inv->path;
+    header.inventory_sha256 = sha256_file(inv->path);
+    return drive_and_report("run", *book, plan, book->rollout, mode, options.rollout, global, std::move(header), nullptr);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, const global_options& global, int& status) {
+    auto options = std::make_shared<run_options>();
+    auto* sub = app.add_subcommand("run", "Run a playbook over the targeted hosts in staged batches");
+    sub->add_option("-i,--inventory", options->inventory_path, "Inventory file (TOML)")->required();
+    sub->add_option("playbook", options->playbook_path, "Playbook file (TOML)")->required();
+    sub->add_flag("--check", options->check, "Capture and judge compliance only; change nothing");
+    add_rollout_flags(*sub, options->rollout);
+    sub->callback([options, &global, &status] { status = run_playbook(*options, global); });
+}
+
+}  // namespace fleetmend::cli

@@ -1,0 +1,133 @@
+#include "orchestrator/cli/rollout_flags.hpp"
+
+#include "orchestrator/engine/operator_prompt.hpp"
+#include "orchestrator/engine/stop_signal.hpp"
+#include "orchestrator/report/names.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace fleetmend::cli {
+
+rollout_overrides rollout_flags::given() const {
+    rollout_overrides result = overrides;
+    if (concurrency_option && concurrency_option->count()) result.concurrency = concurrency;
+    if (max_fail_option && max_fail_option->count()) result.max_fail_percentage = max_fail_percentage;
+    if (seed_option && seed_option->count()) result.seed = seed;
+    return result;
+}
+
+void add_rollout_flags(CLI::App& sub, rollout_flags& flags) {
+    sub.add_option("--limit", flags.limit, "Only these hosts: a host pattern, or @REPORT:STATUS (e.g. @reports/x.json:failed)");
+    sub.add_option("--batches", flags.overrides.batches, "Batch sizes, counts and percentages: 1,10%,100%");
+    flags.concurrency_option = sub.add_option("--concurrency", flags.concurrency, "Hosts in flight at once");
+    flags.max_fail_option = sub.add_option("--max-fail-percentage", flags.max_fail_percentage,
+                                           "Halt when more than this share of a batch fails (0-100)");
+    sub.add_option("--on-failure", flags.overrides.on_failure, "halt | rollback-host | rollback-batch | rollback-all");
+    sub.add_option("--order", flags.overrides.order, "inventory | shuffle | sorted");
+    flags.seed_option = sub.add_option("--seed", flags.seed, "Seed of --order shuffle (repeats an earlier order)");
+    sub.add_option("--report-dir", flags.report_dir, "Where the report and the journal go")->capture_default_str();
+    sub.add_flag("--yes,-y", flags.yes, "Do not ask before changing hosts");
+    sub.add_flag("--step", flags.step, "Ask before each batch (needs a terminal)");
+}
+
+int report_bad_input(const char* command, const std::string& message) {
+    std::fprintf(stderr, "fleetmend %s: %s\n", command, message.c_str());
+    return exit_bad_input;
+}
+
+std::optional<int> confirm_change(const char* command, const std::string& what, const rollout_flags& flags) {
+    if (flags.yes) return std::nullopt;
+    if (!stdin_is_terminal()) {
+        std::fprintf(stderr,
+                     "fleetmend %s: refusing to %s without confirmation: stdin is not a terminal. "
+                     "Add --yes to go ahead, or run with --check first to see what would change.\n",
+                     command, what.c_str());
+        return exit_bad_input;
+    }
+    if (ask_yes_no("fleetmend " + std::string(command) + ": about to " + what + ".\nContinue?")) return std::nullopt;
+    std::fprintf(stderr, "fleetmend %s: cancelled; nothing was changed\n", command);
+    return exit_success;
+}
+
+int exit_status_for(run_verdict verdict) noexcept {
+    switch (verdict) {
+        case run_verdict::interrupted: return exit_interrupted;
+        case run_verdict::halted: return exit_halted;
+        case run_verdict::host_failures: return exit_host_failures;
+        case run_verdict::unreachable_only: return exit_unreachable;
+        case run_verdict::success: return exit_success;
+    }
+    return exit_internal;
+}
+
+namespace {
+
+void print_recap(std::FILE* out, const drive_outcome& outcome, run_mode mode) {
+    std::string counts;
+    for (const auto status : {host_status::changed, host_status::unchanged, host_status::would_change,
+                              host_status::failed, host_status::rolled_back, host_status::rollback_failed,
+                              host_status::unreachable, host_status::skipped}) {
+        const auto n = outcome.result.count(status);
+        if (n == 0) continue;
+        counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + to_string(status);
+    }
+    std::fprintf(out, "\n%s: %zu hosts: %s\n", to_string(mode), outcome.result.hosts.size(),
+                 counts.empty() ? "none" : counts.c_str());
+    if (mode == run_mode::check)
+        std::fprintf(out, "check: a real run would change %zu host%s; nothing was changed\n",
+                     outcome.result.count(host_status::would_change),
+                     outcome.result.count(host_status::would_change) == 1 ? "" : "s");
+    if (outcome.result.halted) std::fprintf(out, "HALTED at batch %d: %s\n", outcome.result.halted_batch,
+                                            outcome.result.halt_reason.c_str());
+    if (outcome.result.interrupted)
+        std::fprintf(out, "INTERRUPTED: hosts not started were skipped; the journal allows `fleetmend resume`\n");
+}
+
+}  // namespace
+
+int drive_and_report(const char* command, const playbook& book, const planned_rollout& plan,
+                     const rollout_settings& settings, run_mode mode, const rollout_flags& flags,
+                     const global_options& global, run_started header,
+                     const std::map<std::string, fact_map>* facts_before) {
+    if (flags.step && !stdin_is_terminal())
+        return report_bad_input(command, "--step asks before each batch and needs a terminal on stdin");
+    drive_options options;
+    options.mode = mode;
+    options.report_dir = flags.report_dir;
+    options.style = global.json ? progress_style::json
+                    : is_terminal(STDOUT_FILENO) ? progress_style::live
+                                                 : progress_style::plain;
+    options.progress_out = stdout;
+    options.stop = &install_stop_handlers();
+    if (flags.step)
+        options.confirm_batch = [command](int batch, std::size_t hosts) {
+            return ask_yes_no("\nfleetmend " + std::string(command) + ": start batch " + std::to_string(batch) +
+                              " (" + std::to_string(hosts) + " host" + (hosts == 1 ? "" : "s") + ")?");
+        };
+    auto outcome = drive_rollout(book, plan, settings, std::move(options), std::move(header), facts_before);
+    if (!outcome) {
+        std::fprintf(stderr, "fleetmend %s: %s\n", command, outcome.error().c_str());
+        return exit_bad_input;
+    }
+    const int status = exit_status_for(verdict_of(outcome->result));
+    if (global.json) {
+        nlohmann::json done{{"event", "files"}, {"report", outcome->report_path}, {"journal", outcome->journal_path},
+                            {"exit_status", status}};
+        if (!outcome->report_error.empty()) done["report_error"] = outcome->report_error;
+        std::printf("%s\n", done.dump().c_str());
+    } else {
+        print_recap(stdout, *outcome, mode);
+        std::printf("report:  %s\njournal: %s\n", outcome->report_path.c_str(), outcome->journal_path.c_str());
+    }
+    if (!outcome->report_error.empty()) {
+        std::fprintf(stderr, "fleetmend %s: the report could not be written: %s\n", command,
+                     outcome->report_error.c_str());
+        return status == exit_success ? exit_internal : status;
+    }
+    return status;
+}
+
+}  // namespace fleetmend::cli

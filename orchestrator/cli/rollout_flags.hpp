@@ -1,0 +1,53 @@
+#pragma once
+/// What `fleetmend run` and `fleetmend rollback` share on the command line:
+/// the batching, threshold, confirmation and report flags, the confirmation
+/// prompt, the exit status of a rollout and the closing recap.
+#include "orchestrator/cli/commands.hpp"
+#include "orchestrator/engine/run_driver.hpp"
+#include "orchestrator/engine/run_targets.hpp"
+#include "orchestrator/report/report.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace fleetmend::cli {
+
+struct rollout_flags {
+    std::string limit;
+    rollout_overrides overrides;
+    unsigned concurrency = 0;
+    double max_fail_percentage = 0;
+    std::uint64_t seed = 0;
+    std::string report_dir = "reports";
+    bool yes = false;
+    bool step = false;
+    CLI::Option* concurrency_option = nullptr;
+    CLI::Option* max_fail_option = nullptr;
+    CLI::Option* seed_option = nullptr;
+
+    /// The overrides, with the numeric flags only when they were given.
+    [[nodiscard]] rollout_overrides given() const;
+};
+
+void add_rollout_flags(CLI::App& sub, rollout_flags& flags);
+
+/// Prints "fleetmend <command>: <message>" and returns exit_bad_input.
+int report_bad_input(const char* command, const std::string& message);
+
+/// Asks before changing hosts unless --yes. Nothing: go ahead. A value: stop
+/// with that status (declined: success, nothing changed; no terminal to ask
+/// on and no --yes: bad input, with what to do).
+[[nodiscard]] std::optional<int> confirm_change(const char* command, const std::string& what,
+                                                const rollout_flags& flags);
+
+[[nodiscard]] int exit_status_for(run_verdict verdict) noexcept;
+
+/// Runs the plan in a run session with the progress form the output calls
+/// for, then prints the recap and both file paths. Returns the exit status.
+[[nodiscard]] int drive_and_report(const char* command, const playbook& book, const planned_rollout& plan,
+                                   const rollout_settings& settings, run_mode mode, const rollout_flags& flags,
+                                   const global_options& global, run_started header,
+                                   const std::map<std::string, fact_map>* facts_before);
+
+}  // namespace fleetmend::cli
