@@ -10,7 +10,7 @@ namespace {
 std::atomic<bool> stop_requested{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "the flag is set from a signal handler");
 
-extern "C" void on_stop_signal(int) {
+extern "C" void fleetmend_engine_on_stop_signal(int) {
     stop_requested.store(true);
     static const char note[] =
         "\nstopping: no new host starts, hosts in flight finish (signal again to abort now)\n";
@@ -24,7 +24,7 @@ const std::atomic<bool>& install_stop_handlers() noexcept {
     static const bool installed = [] {
         struct sigaction action;
         std::memset(&action, 0, sizeof action);
-        action.sa_handler = on_stop_signal;
+        action.sa_handler = fleetmend_engine_on_stop_signal;
         sigemptyset(&action.sa_mask);
         action.sa_flags = SA_RESETHAND;  // the second signal gets the default: terminate
         ::sigaction(SIGINT, &action, nullptr);
