@@ -97,7 +97,7 @@ run_fleetmend_winrm() {
 ansible_winrm_prepare() {
     local d=$lab_dir
     /usr/bin/python3 - "$d/inventory.toml" "$lab_password" >"$d/hosts.yml" <<'PY'
-import sys, tomllib
+import json, sys, tomllib
 inv = tomllib.load(open(sys.argv[1], "rb"))
 user = inv["defaults"]["user"]
 print("all:\n  vars:")
@@ -106,7 +106,7 @@ for k, v in {
     "ansible_winrm_transport": "ntlm", "ansible_winrm_message_encryption": "always",
     "ansible_winrm_server_cert_validation": "ignore", "ansible_user": user,
     "ansible_password": sys.argv[2]}.items():
-    print(f"    {k}: {v!r}" if isinstance(v, str) else f"    {k}: {v}")
+    print(f"    {k}: {json.dumps(v)}")  # JSON strings are YAML double-quoted strings
 print("  hosts:")
 for name, h in inv["hosts"].items():
     print(f"    {name}:\n      ansible_host: {h['address']}")
