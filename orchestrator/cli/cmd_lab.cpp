@@ -1,17 +1,14 @@
 // `fleetmend lab`: runs a simulated Windows fleet until SIGINT/SIGTERM and
 // keeps <lab dir>/status.json (per-host counters and Teredo types) current.
 #include "orchestrator/cli/commands.hpp"
+#include "orchestrator/engine/stop_signal.hpp"
 #include "tests/lab/lab.hpp"
 
-#include <csignal>
 #include <cstdio>
 #include <thread>
 
 namespace fleetmend::cli {
 namespace {
-
-volatile std::sig_atomic_t stop_requested = 0;
-extern "C" void on_stop_signal(int) { stop_requested = 1; }
 
 struct lab_command_options {
     lab::lab_options lab;
@@ -35,8 +32,7 @@ int run_lab(const lab_command_options& options) {
     std::printf("Press Ctrl-C to stop.\n");
     std::fflush(stdout);
 
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
+    const auto& stop_requested = install_stop_handlers();
     while (!stop_requested) {
         if (auto w = (*fleet)->write_status(status); !w) std::fprintf(stderr, "fleetmend lab: %s\n", w.error().c_str());
         for (int i = 0; i < 10 && !stop_requested; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));

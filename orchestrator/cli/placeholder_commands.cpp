@@ -17,6 +17,5 @@ void add_placeholder(CLI::App& app, const char* name, int& status) {
 }  // namespace
 
 void add_resume_command(CLI::App& app, const global_options&, int& status) { add_placeholder(app, "resume", status); }
-void add_demo_command(CLI::App& app, const global_options&, int& status) { add_placeholder(app, "demo", status); }
 
 }  // namespace fleetmend::cli
