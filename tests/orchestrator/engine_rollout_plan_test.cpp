@@ -93,7 +93,7 @@ TEST_CASE("plan: batches hold every host once, in the chosen order", "[engine][u
     CHECK(flat == order_hosts(names(30), host_order::shuffle, 99));
 }
 
-TEST_CASE("--batches flag: counts and percentages, clear errors otherwise", "[engine][unit]") {
+TEST_CASE("the --batches flag: counts and percentages, clear errors otherwise", "[engine][unit]") {
     const auto parsed = parse_batches_flag("1, 10%,100%");
     REQUIRE(parsed);
     REQUIRE(parsed->size() == 3);

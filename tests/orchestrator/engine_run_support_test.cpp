@@ -8,7 +8,7 @@
 
 using namespace fleetmend;
 
-TEST_CASE("--limit @REPORT:STATUS is split at the last colon and checked", "[engine][unit]") {
+TEST_CASE("the --limit @REPORT:STATUS is split at the last colon and checked", "[engine][unit]") {
     const auto parsed = parse_report_limit("@reports/c:/x/run.json:failed");
     REQUIRE(parsed);
     REQUIRE(parsed->has_value());

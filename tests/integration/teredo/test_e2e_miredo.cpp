@@ -82,7 +82,7 @@ fs::path write_inventory(const teredo_netns& net, const linux_host& host) {
 /// The one report a run wrote into `dir` (newest first if several).
 nlohmann::json newest_report(const fs::path& dir) {
     fs::path newest;
-    fs::file_time_type newest_time{};
+    auto newest_time = fs::file_time_type::min();  // not {}: libstdc++ puts file_clock's epoch in 2174
     for (const auto& entry : fs::directory_iterator(dir))
         if (entry.path().extension() == ".json" && entry.last_write_time() >= newest_time) {
             newest = entry.path();
