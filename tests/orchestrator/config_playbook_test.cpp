@@ -58,8 +58,10 @@ TEST_CASE("playbooks/teredo-disable.toml loads as the product describes it", "[c
     CHECK(type_check->retries == 3);
     CHECK(type_check->delay == 2s);
     REQUIRE(type_check->expect.stdout_match.has_value());
-    CHECK(boost::regex_search(std::string("Type                    : disabled\r\n"), type_check->expect.stdout_match->compiled));
-    CHECK_FALSE(boost::regex_search(std::string("Type                    : client\r\n"), type_check->expect.stdout_match->compiled));
+    // Real netsh output: a title, a dashed line, then Type first (read by position; labels are localized).
+    const std::string head = "Teredo Parameters\r\n---------------------------------------------\r\n";
+    CHECK(boost::regex_search(head + "Type                    : disabled\r\n", type_check->expect.stdout_match->compiled));
+    CHECK_FALSE(boost::regex_search(head + "Type                    : client\r\n", type_check->expect.stdout_match->compiled));
     REQUIRE(book->rollback.size() == 1);
     CHECK(book->rollback[0].run == "netsh interface teredo set state type={{teredo.type}}");
     CHECK(book->safe_fact_pattern.text == "^[A-Za-z0-9_.:-]+$");

@@ -99,3 +99,49 @@ TEST_CASE("the PowerShell playbook judges by Type and restores the captured type
     REQUIRE(rollback.has_value());
     CHECK(rollback->find("Set-NetTeredoConfiguration -Type Enterpriseclient") != std::string::npos);
 }
+
+namespace {
+// netsh output as TEREDO.md shows it, with CRLF like Windows; `type_label` and
+// the suffix stand in for localized Windows (labels change, values do not).
+std::string netsh_state(const std::string& type_label, const std::string& type_value, const std::string& state) {
+    return "Teredo Parameters\r\n---------------------------------------------\r\n" + type_label +
+           "                    : " + type_value + "\r\nServer Name             : teredo.ipv6.microsoft.com.\r\n"
+           "Client Refresh Interval : 30 seconds\r\nClient Port             : unspecified\r\nState                   : " +
+           state + "\r\nError                   : none\r\n";
+}
+}  // namespace
+
+TEST_CASE("teredo-disable.toml reads Type by position, so localized netsh output works too", "[playbook][unit]") {
+    const auto book = load("teredo-disable.toml");
+    const step& capture = book.capture.front();
+    const auto type_check = std::ranges::find_if(book.verify, [](const step& s) { return s.name == "teredo type is disabled"; });
+    REQUIRE(type_check != book.verify.end());
+
+    SECTION("English, disabled: compliant, and verify passes") {
+        const auto out = netsh_state("Type", "disabled", "offline");
+        CHECK(extract_facts(capture, out).at("teredo.type") == "disabled");
+        CHECK_FALSE(extract_facts(capture, out).contains("teredo.policy"));
+        CHECK(passes(*type_check, out));
+    }
+    SECTION("a client that is offline is still a client (judged by Type, not State)") {
+        const auto out = netsh_state("Type", "client", "offline");
+        CHECK(extract_facts(capture, out).at("teredo.type") == "client");
+        CHECK_FALSE(passes(*type_check, out));
+    }
+    SECTION("Group Policy suffix is captured as the policy fact") {
+        const auto out = netsh_state("Type", "enterpriseclient (Group Policy)", "qualified");
+        const auto facts = extract_facts(capture, out);
+        CHECK(facts.at("teredo.type") == "enterpriseclient");
+        CHECK(facts.at("teredo.policy") == "(Group Policy)");
+        CHECK_FALSE(passes(*type_check, out));
+    }
+    SECTION("German labels: the same facts, the same verdicts") {
+        const auto disabled = netsh_state("Typ ", "disabled", "offline");
+        CHECK(extract_facts(capture, disabled).at("teredo.type") == "disabled");
+        CHECK(passes(*type_check, disabled));
+        const auto policy = netsh_state("Typ ", "client (Gruppenrichtlinie)", "dormant");
+        CHECK(extract_facts(capture, policy).at("teredo.type") == "client");
+        CHECK(extract_facts(capture, policy).at("teredo.policy") == "(Gruppenrichtlinie)");
+        CHECK_FALSE(passes(*type_check, policy));
+    }
+}
