@@ -88,13 +88,7 @@ int run_demo(const demo_options& options, const global_options& global) {
                 describe_plan(plan, book->rollout).c_str());
     std::fflush(stdout);
 
-    run_started header;
-    header.run_id = make_run_id();
-    header.tool_version = FLEETMEND_VERSION;
-    header.playbook_path = book->path;
-    header.playbook_sha256 = sha256_file(book->path);
-    header.inventory_path = inv->path;
-    header.inventory_sha256 = sha256_file(inv->path);
+    run_started header = new_run_header(*book, *inv);
 
     drive_options drive;
     drive.mode = run_mode::apply;

@@ -86,13 +86,7 @@ int roll_back(const rollback_options& options, const global_options& global) {
     if (auto resolved = resolve_target_secrets(*inv, targets); !resolved)
         return report_bad_input("rollback", resolved.error());
 
-    run_started header;
-    header.run_id = make_run_id();
-    header.tool_version = FLEETMEND_VERSION;
-    header.playbook_path = book->path;
-    header.playbook_sha256 = sha256_file(book->path);
-    header.inventory_path = inv->path;
-    header.inventory_sha256 = sha256_file(inv->path);
+    run_started header = new_run_header(*book, *inv);
     header.source_report = options.from_report;
     return drive_and_report("rollback", *book, plan, book->rollout, run_mode::rollback, options.rollout, global,
                             std::move(header), &facts_before);

@@ -45,13 +45,7 @@ int run_playbook(const run_options& options, const global_options& global) {
     if (auto resolved = resolve_target_secrets(*inv, *targets); !resolved)
         return report_bad_input("run", resolved.error());
 
-    run_started header;
-    header.run_id = make_run_id();
-    header.tool_version = FLEETMEND_VERSION;
-    header.playbook_path = book->path;
-    header.playbook_sha256 = sha256_file(book->path);
-    header.inventory_path = inv->path;
-    header.inventory_sha256 = sha256_file(inv->path);
+    run_started header = new_run_header(*book, *inv);
     return drive_and_report("run", *book, plan, book->rollout, mode, options.rollout, global, std::move(header), nullptr);
 }
 

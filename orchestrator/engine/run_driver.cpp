@@ -106,4 +106,15 @@ std::expected<drive_outcome, std::string> drive_rollout(const playbook& book, co
     return outcome;
 }
 
+run_started new_run_header(const playbook& book, const inventory& inv) {
+    run_started header;
+    header.run_id = make_run_id();
+    header.tool_version = FLEETMEND_VERSION;
+    header.playbook_path = book.path;
+    header.playbook_sha256 = sha256_file(book.path);
+    header.inventory_path = inv.path;
+    header.inventory_sha256 = sha256_file(inv.path);
+    return header;
+}
+
 }  // namespace fleetmend

@@ -51,6 +51,10 @@ struct planned_rollout {
 [[nodiscard]] std::expected<void, std::string> resolve_target_secrets(inventory& inv,
                                                                       const std::vector<const host_entry*>& targets);
 
+/// A fresh run id, the tool version, and both files' paths with their SHA-256:
+/// what every run, rollback and demo records before it starts.
+[[nodiscard]] run_started new_run_header(const playbook& book, const inventory& inv);
+
 struct drive_options {
     run_mode mode = run_mode::apply;
     std::string report_dir = "reports";
