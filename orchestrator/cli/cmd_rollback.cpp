@@ -64,7 +64,9 @@ int roll_back(const rollback_options& options, const global_options& global) {
         std::fprintf(stderr, "fleetmend rollback: %s: the report holds no facts before, so it is left alone\n",
                      name.c_str());
 
-    auto limited = select_targets(*inv, "all", options.rollout.limit);
+    // A host's --shard slice depends on its name only, so narrowing before
+    // the report's hosts are picked gives the same slice as after.
+    auto limited = select_targets(*inv, "all", options.rollout.limit, options.rollout.shard);
     if (!limited) return report_bad_input("rollback", limited.error());
     std::vector<const host_entry*> targets;
     for (const auto* host : *limited)

@@ -23,7 +23,7 @@ int run_playbook(const run_options& options, const global_options& global) {
     if (auto applied = apply_overrides(overrides, book->rollout); !applied)
         return report_bad_input("run", applied.error());
 
-    auto targets = select_targets(*inv, book->targets, options.rollout.limit);
+    auto targets = select_targets(*inv, book->targets, options.rollout.limit, options.rollout.shard);
     if (!targets) return report_bad_input("run", targets.error());
     if (targets->empty()) {
         std::fprintf(stderr, "fleetmend run: no host matches targets \"%s\"%s%s%s; nothing to do\n",

@@ -21,6 +21,17 @@ rollout_overrides rollout_flags::given() const {
 
 void add_rollout_flags(CLI::App& sub, rollout_flags& flags) {
     sub.add_option("--limit", flags.limit, "Only these hosts: a host pattern, or @REPORT:STATUS (e.g. @reports/x.json:failed)");
+    sub.add_option_function<std::string>(
+           "--shard",
+           [&flags](const std::string& text) {
+               auto shard = parse_shard(text);
+               if (!shard) throw CLI::ValidationError(shard.error());
+               flags.shard = *shard;
+           },
+           "Only slice K of N of the targeted hosts (after --limit, before batching), e.g. 2/3; "
+           "a host's slice depends on its name only, so N workstations or job tasks split a fleet "
+           "exactly; join their reports with `fleetmend report merge`")
+        ->type_name("K/N");
     sub.add_option("--batches", flags.overrides.batches, "Batch sizes, counts and percentages: 1,10%,100%");
     flags.concurrency_option = sub.add_option("--concurrency", flags.concurrency, "Hosts in flight at once");
     flags.max_fail_option = sub.add_option("--max-fail-percentage", flags.max_fail_percentage,
@@ -94,6 +105,7 @@ int drive_and_report(const char* command, const playbook& book, const planned_ro
                      const std::map<std::string, fact_map>* facts_before) {
     if (flags.step && !stdin_is_terminal())
         return report_bad_input(command, "--step asks before each batch and needs a terminal on stdin");
+    header.shard = flags.shard;
     drive_options options;
     options.mode = mode;
     options.report_dir = flags.report_dir;

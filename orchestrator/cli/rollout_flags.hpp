@@ -15,6 +15,7 @@ namespace fleetmend::cli {
 
 struct rollout_flags {
     std::string limit;
+    std::optional<shard_spec> shard;  // --shard K/N, checked while parsing
     rollout_overrides overrides;
     unsigned concurrency = 0;
     double max_fail_percentage = 0;

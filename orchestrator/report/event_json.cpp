@@ -53,6 +53,7 @@ struct to_json_visitor {
         out["inventory_path"] = e.inventory_path;
         out["inventory_sha256"] = e.inventory_sha256;
         out["source_report"] = e.source_report;
+        if (e.shard) out["shard"] = shard_to_json(*e.shard);
         out["rollout"] = rollout_to_json(e.rollout);
         out["batches"] = e.batches;
         out["at"] = format_time(e.at);
@@ -118,6 +119,7 @@ run_event read_event(const json& j) {
         e.inventory_path = str(j, "inventory_path");
         e.inventory_sha256 = str(j, "inventory_sha256");
         e.source_report = str_or_empty(j, "source_report");
+        e.shard = optional_shard(j);
         e.rollout = read_rollout(field(j, "rollout"));
         e.batches = read_plan(j);
         e.at = time(j, "at");

@@ -44,6 +44,14 @@ struct step_record {
     std::string message;             // why it failed (expectation, error text, hint)
 };
 
+/// `--shard K/N`: the run covered slice K (1-based) of N of its targeted
+/// hosts; the slice a host falls in depends on its name only (see run_targets).
+struct shard_spec {
+    unsigned index = 1;
+    unsigned count = 1;
+    friend bool operator==(const shard_spec&, const shard_spec&) = default;
+};
+
 struct run_started {
     std::string run_id;
     run_mode mode = run_mode::apply;
@@ -51,6 +59,7 @@ struct run_started {
     std::string playbook_path, playbook_sha256;
     std::string inventory_path, inventory_sha256;
     std::string source_report;  // rollback: the report it restores from
+    std::optional<shard_spec> shard;  // --shard K/N; none: every targeted host
     rollout_settings rollout;
     std::vector<std::vector<std::string>> batches;  // the plan: host names per batch
     wall_time at{};

@@ -98,6 +98,20 @@ inline nlohmann::json error_kind_or_null(const std::optional<error_kind>& k) {
     return k ? nlohmann::json(to_string(*k)) : nlohmann::json(nullptr);
 }
 
+inline nlohmann::json shard_to_json(const shard_spec& shard) {
+    return nlohmann::json{{"index", shard.index}, {"count", shard.count}};
+}
+
+/// "shard": {"index": K, "count": N}, absent or null when the run was not sharded.
+inline std::optional<shard_spec> optional_shard(const nlohmann::json& j) {
+    auto it = j.find("shard");
+    if (it == j.end() || it->is_null()) return std::nullopt;
+    shard_spec shard{integer<unsigned>(*it, "index"), integer<unsigned>(*it, "count")};
+    if (shard.count == 0 || shard.index == 0 || shard.index > shard.count)
+        fail("shard", "{\"index\": K, \"count\": N} with 1 <= K <= N");
+    return shard;
+}
+
 /// Throwing readers of the shared parts (defined in event_json.cpp).
 step_record read_step(const nlohmann::json& j);
 rollout_settings read_rollout(const nlohmann::json& j);

@@ -34,7 +34,7 @@ run_report merge_reports(const std::vector<merge_input>& inputs, const std::stri
         if (in.finished && (!out.finished || *in.finished > *out.finished)) out.finished = in.finished;
         out.complete = out.complete && in.complete;
         out.interrupted = out.interrupted || in.interrupted;
-        out.sources.push_back({in.run_id, inputs[i].path});
+        out.sources.push_back({in.run_id, inputs[i].path, in.shard});
 
         for (auto b : in.batches) {
             if (b.run_id.empty()) b.run_id = in.run_id;

@@ -7,9 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include <expected>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fleetmend {
@@ -67,6 +69,7 @@ using status_counts = std::map<std::string, int>;
 struct report_source {
     std::string run_id;
     std::string path;
+    std::optional<shard_spec> shard;  // the source was a --shard run
 };
 
 struct run_report {
@@ -76,6 +79,7 @@ struct run_report {
     std::string tool_version;
     file_digest playbook, inventory;
     std::string source_report;  // rollback: the report restored from
+    std::optional<shard_spec> shard;  // --shard K/N; none: every targeted host
     std::optional<wall_time> started, finished;
     bool complete = false;     // run_finished was seen
     bool interrupted = false;  // the run stopped on a signal
@@ -114,6 +118,10 @@ private:
 [[nodiscard]] run_report build_report(const std::vector<run_event>& events);
 
 [[nodiscard]] nlohmann::json report_to_json(const run_report& report);
+/// Streams the report's JSON text (the bytes of report_to_json(report).dump(2)
+/// with bad UTF-8 replaced, plus a final newline) to `out` in pieces, holding
+/// one host's JSON tree at a time. Stops and returns false when `out` does.
+[[nodiscard]] bool write_report_json(const run_report& report, const std::function<bool(std::string_view)>& out);
 /// Checks the schema id and the shape; the error names the offending key.
 [[nodiscard]] std::expected<run_report, std::string> report_from_json(const nlohmann::json& j);
 /// Reads and parses a report file; errors say which file and what is wrong.
@@ -124,6 +132,10 @@ private:
 [[nodiscard]] std::expected<void, std::string> write_report_file(const run_report& report, const std::string& path);
 /// The same for any text (renderings, merged reports).
 [[nodiscard]] std::expected<void, std::string> write_file_atomically(const std::string& text, const std::string& path);
+/// The same for text produced in pieces: `produce` hands each piece to the
+/// writer it is given and returns false to abandon the file.
+[[nodiscard]] std::expected<void, std::string> write_file_atomically_from(
+    const std::string& path, const std::function<bool(const std::function<bool(std::string_view)>&)>& produce);
 
 /// Lower-case hex SHA-256 of a file's bytes (OpenSSL EVP); empty when the
 /// file cannot be read (the report then shows no digest rather than a wrong one).

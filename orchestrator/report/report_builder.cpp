@@ -68,6 +68,7 @@ void report_builder::on_event(const run_event& event) {
                 report_.playbook = {e.playbook_path, e.playbook_sha256};
                 report_.inventory = {e.inventory_path, e.inventory_sha256};
                 report_.source_report = e.source_report;
+                report_.shard = e.shard;
                 report_.rollout = e.rollout;
                 // A resumed run publishes run_started again: the first start time stays.
                 if (!report_.started) report_.started = e.at;

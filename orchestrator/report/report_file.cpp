@@ -13,6 +13,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <string_view>
 #include <memory>
 #include <random>
 
@@ -28,7 +30,7 @@ struct fd_closer {
 
 std::string errno_text() { return std::strerror(errno); }
 
-bool write_all(int fd, const std::string& text) {
+bool write_all(int fd, std::string_view text) {
     const char* p = text.data();
     std::size_t left = text.size();
     while (left > 0) {
@@ -49,7 +51,8 @@ struct evp_md_ctx_deleter {
 
 }  // namespace
 
-std::expected<void, std::string> write_file_atomically(const std::string& text, const std::string& path) {
+std::expected<void, std::string> write_file_atomically_from(
+    const std::string& path, const std::function<bool(const std::function<bool(std::string_view)>&)>& produce) {
     namespace fs = std::filesystem;
     const fs::path target(path);
     const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
@@ -65,7 +68,19 @@ std::expected<void, std::string> write_file_atomically(const std::string& text, 
         return std::unexpected(what + " " + path + ": " + reason);
     };
     if (::fchmod(file.fd, 0600) != 0) return fail("cannot set mode 0600 on");
-    if (!write_all(file.fd, text)) return fail("cannot write");
+    // Pieces are gathered into 256 KiB writes: few system calls, bounded memory.
+    std::string buffer;
+    buffer.reserve(256 * 1024);
+    const auto sink = [&](std::string_view piece) {
+        if (buffer.size() + piece.size() > buffer.capacity()) {
+            if (!write_all(file.fd, buffer)) return false;
+            buffer.clear();
+            if (piece.size() >= buffer.capacity()) return write_all(file.fd, piece);
+        }
+        buffer.append(piece);
+        return true;
+    };
+    if (!produce(sink) || !write_all(file.fd, buffer)) return fail("cannot write");
     if (::fsync(file.fd) != 0) return fail("cannot flush to disk");
     if (::close(file.fd) != 0) {
         file.fd = -1;
@@ -80,10 +95,13 @@ std::expected<void, std::string> write_file_atomically(const std::string& text, 
     return {};
 }
 
+std::expected<void, std::string> write_file_atomically(const std::string& text, const std::string& path) {
+    return write_file_atomically_from(path, [&](const auto& out) { return out(text); });
+}
+
 std::expected<void, std::string> write_report_file(const run_report& report, const std::string& path) {
-    // Remote output may not be valid UTF-8: replace bad bytes rather than fail the report.
-    const auto text = report_to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    return write_file_atomically(text, path);
+    // Streamed host by host: the report's whole JSON tree and text never exist at once.
+    return write_file_atomically_from(path, [&](const auto& out) { return write_report_json(report, out); });
 }
 
 std::string sha256_file(const std::string& path) {

@@ -3,6 +3,8 @@
 #include "orchestrator/report/report.hpp"
 
 #include <fstream>
+#include <functional>
+#include <string_view>
 #include <sstream>
 
 namespace fleetmend {
@@ -121,6 +123,7 @@ run_report read_report(const json& j) {
     const auto& inv = field(j, "inventory");
     r.inventory = {str(inv, "path"), str(inv, "sha256")};
     r.source_report = str_or_empty(j, "source_report");
+    r.shard = optional_shard(j);
     r.started = optional_time(j, "started");
     r.finished = optional_time(j, "finished");
     r.complete = boolean(j, "complete");
@@ -130,20 +133,18 @@ run_report read_report(const json& j) {
     for (const auto& b : array_field(rollout, "batches")) r.batches.push_back(read_batch(b));
     for (const auto& h : array_field(j, "hosts")) r.hosts.push_back(read_host(h));
     if (auto it = j.find("sources"); it != j.end()) {
-        for (const auto& s : array_field(j, "sources")) r.sources.push_back({str(s, "run_id"), str(s, "path")});
+        for (const auto& s : array_field(j, "sources"))
+            r.sources.push_back({str(s, "run_id"), str(s, "path"), optional_shard(s)});
     }
     // The summary is derived data: recompute rather than trust a hand edit.
     r.recount();
     return r;
 }
 
-}  // namespace
-
-json report_to_json(const run_report& r) {
+/// Everything but the hosts: small whatever the fleet size.
+json report_head_to_json(const run_report& r) {
     json batches = json::array();
     for (const auto& b : r.batches) batches.push_back(batch_to_json(b));
-    json hosts = json::array();
-    for (const auto& h : r.hosts) hosts.push_back(host_to_json(h));
     json j{{"schema", r.schema},
            {"run_id", r.run_id},
            {"mode", to_string(r.mode)},
@@ -157,13 +158,54 @@ json report_to_json(const run_report& r) {
            {"interrupted", r.interrupted},
            {"rollout", {{"settings", rollout_to_json(r.rollout)}, {"batches", batches}}},
            {"summary", r.summary},
-           {"hosts", hosts}};
+           {"hosts", json::array()}};
+    if (r.shard) j["shard"] = shard_to_json(*r.shard);
     if (!r.sources.empty()) {
         json sources = json::array();
-        for (const auto& s : r.sources) sources.push_back({{"run_id", s.run_id}, {"path", s.path}});
+        for (const auto& s : r.sources) {
+            json source{{"run_id", s.run_id}, {"path", s.path}};
+            if (s.shard) source["shard"] = shard_to_json(*s.shard);
+            sources.push_back(std::move(source));
+        }
         j["sources"] = sources;
     }
     return j;
+}
+
+}  // namespace
+
+json report_to_json(const run_report& r) {
+    json j = report_head_to_json(r);
+    auto& hosts = j["hosts"];
+    for (const auto& h : r.hosts) hosts.push_back(host_to_json(h));
+    return j;
+}
+
+bool write_report_json(const run_report& r, const std::function<bool(std::string_view)>& out) {
+    // The same bytes as report_to_json(r).dump(2) with bad UTF-8 replaced,
+    // but only one host's JSON tree is alive at a time: at 10,000 hosts the
+    // whole tree plus its text was most of the run's peak memory.
+    constexpr auto replace = json::error_handler_t::replace;
+    const std::string head = report_head_to_json(r).dump(2, ' ', false, replace);
+    // Top-level keys are indented by two spaces; "hosts" nested in batches by more.
+    static constexpr std::string_view hosts_key = "\n  \"hosts\": []";
+    const auto at = head.find(hosts_key);
+    if (r.hosts.empty()) return out(head) && out("\n");
+    if (at == std::string::npos)  // cannot happen with nlohmann's layout; stay correct anyway
+        return out(report_to_json(r).dump(2, ' ', false, replace)) && out("\n");
+    if (!out(std::string_view(head).substr(0, at)) || !out("\n  \"hosts\": [")) return false;
+    std::string text;
+    for (std::size_t i = 0; i < r.hosts.size(); ++i) {
+        const std::string host = host_to_json(r.hosts[i]).dump(2, ' ', false, replace);
+        // Indent the host by two levels; JSON text has no raw newline inside strings.
+        text.assign(i == 0 ? "\n    " : ",\n    ");
+        for (const char c : host) {
+            text += c;
+            if (c == '\n') text += "    ";
+        }
+        if (!out(text)) return false;
+    }
+    return out("\n  ]") && out(std::string_view(head).substr(at + hosts_key.size())) && out("\n");
 }
 
 std::expected<run_report, std::string> report_from_json(const json& j) {
