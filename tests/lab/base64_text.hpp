@@ -1,16 +1,13 @@
 #pragma once
-/// Base64 (RFC 4648, with padding) and UTF-16LE decoding, pure. WS-Man
-/// streams and PowerShell -EncodedCommand both need them.
-#include <optional>
-#include <string>
-#include <string_view>
+/// The lab decodes what the client encodes with the very same code: base64
+/// (WS-Man streams, Negotiate tokens) and UTF-16LE (-EncodedCommand).
+#include "transports/encoding/base64.hpp"
+#include "transports/encoding/utf16le.hpp"
 
 namespace fleetmend::lab {
 
-[[nodiscard]] std::string base64_encode(std::string_view bytes);
-/// nullopt when the text is not base64 (whitespace is skipped).
-[[nodiscard]] std::optional<std::string> base64_decode(std::string_view text);
-/// UTF-16LE bytes to UTF-8; nullopt on an odd length or a broken surrogate pair.
-[[nodiscard]] std::optional<std::string> utf16le_to_utf8(std::string_view bytes);
+using encoding::base64_decode;
+using encoding::base64_encode;
+using encoding::utf16le_to_utf8;
 
 }  // namespace fleetmend::lab

@@ -3,6 +3,8 @@
 /// Windows OpenSSH hands the exec string to its default shell (cmd.exe), so
 /// cmd and sh commands go as they are; PowerShell scripts are wrapped in
 /// -EncodedCommand so that no quoting of the script can break.
+#include "transports/encoding/base64.hpp"
+#include "transports/encoding/utf16le.hpp"
 #include "transports/transport.hpp"
 
 #include <string>
@@ -10,11 +12,8 @@
 
 namespace fleetmend::ssh_detail {
 
-/// UTF-8 -> UTF-16LE bytes; invalid UTF-8 bytes become U+FFFD.
-[[nodiscard]] std::string utf8_to_utf16le(std::string_view utf8);
-
-/// Standard base64 (RFC 4648, with padding).
-[[nodiscard]] std::string base64_encode(std::string_view bytes);
+using encoding::base64_encode;
+using encoding::utf8_to_utf16le;
 
 /// The exec string for `command` in `shell`.
 [[nodiscard]] std::string build_exec_line(const std::string& command, shell_kind shell);

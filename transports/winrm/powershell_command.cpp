@@ -13,38 +13,6 @@ namespace {
 constexpr std::string_view progress_off = "$ProgressPreference='SilentlyContinue';";
 constexpr std::string_view clixml_marker = "#< CLIXML";
 
-void append_utf16(std::string& out, std::uint32_t cp) {
-    auto unit = [&](std::uint32_t u) {
-        out += static_cast<char>(u & 0xff);
-        out += static_cast<char>((u >> 8) & 0xff);
-    };
-    if (cp >= 0x10000) {
-        cp -= 0x10000;
-        unit(0xD800 + (cp >> 10));
-        unit(0xDC00 + (cp & 0x3ff));
-    } else {
-        unit(cp);
-    }
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    }
-}
-
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -66,7 +34,7 @@ std::string decode_ps_escapes(std::string_view text) {
                 cp = (cp << 4) | static_cast<std::uint32_t>(v < 0 ? 0 : v);
             }
             if (ok) {
-                if (cp != '\r') append_utf8(out, cp);  // CRLF becomes LF
+                if (cp != '\r') encoding::append_utf8(out, cp);  // CRLF becomes LF
                 i += 7;
                 continue;
             }
@@ -90,37 +58,6 @@ std::expected<command_line, std::string> cmd_command_line(std::string_view line)
                                " characters; cmd.exe silently truncates lines over 8191. "
                                "Shorten it or move the logic into a script on the host");
     return command_line{std::string(line), {}, false};
-}
-
-std::string utf8_to_utf16le(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() * 2);
-    for (std::size_t i = 0; i < s.size();) {
-        auto c = static_cast<unsigned char>(s[i]);
-        std::uint32_t cp = 0xFFFD;
-        std::size_t len = 1;
-        if (c < 0x80) {
-            cp = c;
-        } else {
-            std::size_t need = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-            if (need != 0 && i + need <= s.size()) {
-                std::uint32_t v = c & (0xFF >> (need + 1));
-                bool ok = true;
-                for (std::size_t k = 1; k < need; ++k) {
-                    auto cc = static_cast<unsigned char>(s[i + k]);
-                    if ((cc & 0xC0) != 0x80) ok = false;
-                    v = (v << 6) | (cc & 0x3f);
-                }
-                if (ok && v <= 0x10FFFF && !(v >= 0xD800 && v <= 0xDFFF)) {
-                    cp = v;
-                    len = need;
-                }
-            }
-        }
-        append_utf16(out, cp);
-        i += len;
-    }
-    return out;
 }
 
 std::expected<command_line, std::string> powershell_command_line(std::string_view script) {

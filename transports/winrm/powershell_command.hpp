@@ -1,6 +1,8 @@
 #pragma once
 /// How a step's command becomes a WinRM command line, and how PowerShell's
 /// CLIXML error stream becomes plain text. Pure.
+#include "transports/encoding/utf16le.hpp"
+
 #include <cstddef>
 #include <expected>
 #include <string>
@@ -30,8 +32,7 @@ struct command_line {
 /// otherwise pollute stderr as CLIXML). Refuses scripts whose encoding is too long.
 [[nodiscard]] std::expected<command_line, std::string> powershell_command_line(std::string_view script);
 
-/// UTF-8 to UTF-16LE bytes; invalid sequences become U+FFFD.
-[[nodiscard]] std::string utf8_to_utf16le(std::string_view utf8);
+using encoding::utf8_to_utf16le;
 
 /// If stderr is PowerShell CLIXML (`#< CLIXML`), returns the text of its
 /// <S S="Error"> records with `_xHHHH_` escapes decoded (CRLF -> LF); otherwise

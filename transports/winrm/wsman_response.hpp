@@ -1,6 +1,7 @@
 #pragma once
 /// Parsing of WS-Man responses from a WinRM host, pure. pugixml never expands
 /// DTD entities, so a hostile host cannot make the parser fetch or blow up.
+#include "transports/encoding/base64.hpp"
 #include <cstdint>
 #include <expected>
 #include <optional>
@@ -52,9 +53,7 @@ struct receive_chunk {
 /// Streams (base64-decoded) and CommandState of a Receive response.
 [[nodiscard]] std::expected<receive_chunk, std::string> parse_receive(std::string_view soap);
 
-/// Decodes standard base64 (whitespace ignored); nullopt when malformed.
-[[nodiscard]] std::optional<std::string> base64_decode(std::string_view text);
-/// Encodes standard base64 with padding.
-[[nodiscard]] std::string base64_encode(std::string_view bytes);
+using encoding::base64_decode;
+using encoding::base64_encode;
 
 }  // namespace fleetmend::winrm

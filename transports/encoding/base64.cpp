@@ -1,10 +1,12 @@
-// Standard base64 (RFC 4648), used for WS-Man streams, PowerShell -EncodedCommand
-// and HTTP Negotiate tokens.
-#include "transports/winrm/wsman_response.hpp"
+// Written by hand: the Debian libraries at hand have no public base64 that
+// skips whitespace and rejects malformed padding (OpenSSL's EVP_DecodeBlock
+// does neither; Beast's is in a detail namespace). One copy serves all.
+#include "transports/encoding/base64.hpp"
 
 #include <array>
+#include <cstdint>
 
-namespace fleetmend::winrm {
+namespace fleetmend::encoding {
 namespace {
 constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -15,6 +17,8 @@ constexpr std::array<int, 256> decode_table() {
     return table;
 }
 constexpr auto table = decode_table();
+
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
@@ -22,15 +26,16 @@ std::string base64_encode(std::string_view bytes) {
     out.reserve((bytes.size() + 2) / 3 * 4);
     std::size_t i = 0;
     for (; i + 2 < bytes.size(); i += 3) {
-        auto v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                 static_cast<unsigned char>(bytes[i + 2]);
+        const std::uint32_t v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                                (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                                static_cast<unsigned char>(bytes[i + 2]);
         out += alphabet[(v >> 18) & 63];
         out += alphabet[(v >> 12) & 63];
         out += alphabet[(v >> 6) & 63];
         out += alphabet[v & 63];
     }
-    if (auto rest = bytes.size() - i; rest > 0) {
-        unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+    if (const auto rest = bytes.size() - i; rest > 0) {
+        std::uint32_t v = static_cast<unsigned char>(bytes[i]) << 16;
         if (rest == 2) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
         out += alphabet[(v >> 18) & 63];
         out += alphabet[(v >> 12) & 63];
@@ -43,19 +48,19 @@ std::string base64_encode(std::string_view bytes) {
 std::optional<std::string> base64_decode(std::string_view text) {
     std::string out;
     out.reserve(text.size() / 4 * 3);
-    unsigned buffer = 0;
+    std::uint32_t buffer = 0;
     int bits = 0;
     int padding = 0;
     for (char c : text) {
-        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+        if (is_space(c)) continue;
         if (c == '=') {
             ++padding;
             continue;
         }
         if (padding > 0) return std::nullopt;  // data after padding
-        int v = table[static_cast<unsigned char>(c)];
+        const int v = table[static_cast<unsigned char>(c)];
         if (v < 0) return std::nullopt;
-        buffer = (buffer << 6) | static_cast<unsigned>(v);
+        buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
@@ -66,4 +71,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
     return out;
 }
 
-}  // namespace fleetmend::winrm
+}  // namespace fleetmend::encoding
