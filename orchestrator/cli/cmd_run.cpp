@@ -3,6 +3,10 @@
 // rollout and writes the report and the journal side by side.
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/cli/rollout_flags.hpp"
+#include "orchestrator/engine/run_resume.hpp"
+#include "orchestrator/journal/journal.hpp"
+
+#include <cstdio>
 
 namespace fleetmend::cli {
 namespace {
@@ -46,7 +50,12 @@ int run_playbook(const run_options& options, const global_options& global) {
         return report_bad_input("run", resolved.error());
 
     run_started header = new_run_header(*book, *inv);
-    return drive_and_report("run", *book, plan, book->rollout, mode, options.rollout, global, std::move(header), nullptr);
+    const std::string journal = journal_path(options.rollout.report_dir, header.run_id);
+    const int status =
+        drive_and_report("run", *book, plan, book->rollout, mode, options.rollout, global, std::move(header), nullptr);
+    // The exact command, so an interrupted admin does not have to find the journal.
+    if (status == exit_interrupted) std::printf("to continue: %s\n", resume_command(journal).c_str());
+    return status;
 }
 
 }  // namespace

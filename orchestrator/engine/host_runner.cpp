@@ -161,11 +161,12 @@ void finish(event_sink& sink, const host_entry& host, const host_outcome& outcom
 }
 
 /// apply -> verify with its failure handling; the host is connected and
-/// captured, and not compliant.
+/// captured, and not compliant (or, resumed, its apply already ran: then
+/// run_apply is false and only the verify judges it).
 void apply_and_verify(host_session& session, const playbook& book, const runner_options& options,
-                      host_outcome& outcome) {
+                      host_outcome& outcome, bool run_apply = true) {
     outcome.apply_attempted = !book.apply.empty();
-    const bool ok = session.run_steps(book.apply, phase::apply, outcome.facts_before, outcome) &&
+    const bool ok = (!run_apply || session.run_steps(book.apply, phase::apply, outcome.facts_before, outcome)) &&
                     session.run_steps(book.verify, phase::verify, outcome.facts_before, outcome);
     if (ok) {
         host_outcome after_capture;
@@ -294,6 +295,72 @@ host_outcome host_runner::roll_back(const host_entry& host, const fact_map& fact
     } catch (...) {
         outcome.status = host_status::rollback_failed;
         outcome.message = "internal error during rollback";
+    }
+    try {
+        finish(sink_, host, outcome);
+    } catch (...) {
+    }
+    return outcome;
+}
+
+host_outcome host_runner::resume(const host_entry& host, int batch, const interrupted_host& progress) const noexcept {
+    // A rollback was under way (rollback-host): finishing it is the only safe
+    // continuation; it is idempotent (it sets the facts before again).
+    if (progress.rolling_back && progress.captured) {
+        auto outcome = roll_back(host, progress.facts_before, batch);
+        outcome.message = "resumed a rollback the interruption cut off: " + outcome.message;
+        return outcome;
+    }
+    host_outcome outcome;
+    try {
+        sink_.publish(started_event(host, batch));
+        host_session session(book_, sink_, options_, make_transport_, probe_, host);
+        if (session.connect(outcome, host_status::unreachable)) {
+            if (auto now = session.capture(phase::capture, outcome)) {
+                outcome.captured = true;
+                outcome.facts_before = progress.captured ? progress.facts_before : *now;
+                if (!progress.captured) session.publish_facts(true, *now);
+                const bool has_test = !book_.compliant.empty();
+                const auto misses_now = compliance_misses(book_.compliant, *now);
+                const bool compliant_now = has_test && misses_now.empty();
+                const bool compliant_before =
+                    has_test && compliance_misses(book_.compliant, outcome.facts_before).empty();
+                if (options_.mode == run_mode::check) {
+                    // Nothing was changed by a check: judge the host as it is now.
+                    outcome.facts_before = *now;
+                    outcome.facts_after = *now;
+                    session.publish_facts(false, *now);
+                    outcome.status = compliant_now ? host_status::unchanged : host_status::would_change;
+                    if (!compliant_now)
+                        outcome.message = has_test ? "would change: " + join(misses_now, "; ")
+                                                   : "the playbook has no compliant test; a run applies";
+                } else if (compliant_now && compliant_before) {
+                    outcome.status = host_status::unchanged;
+                    outcome.facts_after = *now;
+                    session.publish_facts(false, *now);
+                } else if (compliant_now || progress.applied) {
+                    // The change landed before the interruption (or its apply
+                    // finished): never apply again, let the verify judge it.
+                    apply_and_verify(session, book_, options_, outcome, /*run_apply=*/false);
+                    const std::string note = compliant_now
+                                                 ? "resumed: the apply had already taken effect, so it was not run again"
+                                                 : "resumed: the apply had finished before the interruption, so it was "
+                                                   "not run again";
+                    outcome.message = outcome.message.empty() ? note : note + "; " + outcome.message;
+                } else {
+                    // Captured again and not compliant: the apply never took effect.
+                    apply_and_verify(session, book_, options_, outcome);
+                }
+            } else {
+                outcome.status = host_status::failed;
+            }
+        }
+    } catch (const std::exception& e) {
+        outcome.status = host_status::failed;
+        outcome.message = std::string("internal error: ") + e.what();
+    } catch (...) {
+        outcome.status = host_status::failed;
+        outcome.message = "internal error";
     }
     try {
         finish(sink_, host, outcome);

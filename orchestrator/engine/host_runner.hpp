@@ -9,6 +9,7 @@
 #include "orchestrator/config/inventory.hpp"
 #include "orchestrator/config/playbook.hpp"
 #include "orchestrator/engine/step_runner.hpp"
+#include "orchestrator/journal/resume_state.hpp"
 #include "orchestrator/report/events.hpp"
 
 #include <optional>
@@ -52,6 +53,16 @@ public:
     /// Ends rolled-back or rollback-failed; emits host_started .. host_finished.
     [[nodiscard]] host_outcome roll_back(const host_entry& host, const fact_map& facts_before,
                                          int batch) const noexcept;
+
+    /// `fleetmend resume`: continues a host an interrupted run left unfinished.
+    /// It is captured again and judged by what it is now, never re-applied
+    /// blindly: compliant now but not before means the change landed (verify,
+    /// then changed); an apply that finished before is not run again; a
+    /// rollback that started is finished. The outcome keeps the facts before
+    /// from the journal, so the report still shows the original state and a
+    /// rollback restores it. Emits host_started .. host_finished.
+    [[nodiscard]] host_outcome resume(const host_entry& host, int batch,
+                                      const interrupted_host& progress) const noexcept;
 
 private:
     const playbook& book_;

@@ -96,16 +96,32 @@ rollout_result rollout_executor::restore(const std::vector<std::vector<const hos
                                          const std::map<std::string, fact_map>& facts_before,
                                          run_started header) {
     return execute(batches, std::move(header), [this, &facts_before](const host_entry& host, int batch) {
-        const auto found = facts_before.find(host.name);
-        if (found != facts_before.end()) return runner_.roll_back(host, found->second, batch);
-        host_outcome outcome;
-        outcome.status = host_status::rollback_failed;
-        outcome.message = "the source report holds no facts before for this host, so there is "
-                          "nothing to restore";
-        sink_.publish(host_started{host.name, host.connection.address, host.connection.kind, batch, now_wall()});
-        sink_.publish(host_finished{host.name, outcome.status, std::nullopt, outcome.message, now_wall()});
-        return outcome;
+        return restore_one(host, batch, facts_before);
     });
+}
+
+host_outcome rollout_executor::restore_one(const host_entry& host, int batch,
+                                           const std::map<std::string, fact_map>& facts_before) {
+    const auto found = facts_before.find(host.name);
+    if (found != facts_before.end()) return runner_.roll_back(host, found->second, batch);
+    host_outcome outcome;
+    outcome.status = host_status::rollback_failed;
+    outcome.message = "the source report holds no facts before for this host, so there is "
+                      "nothing to restore";
+    sink_.publish(host_started{host.name, host.connection.address, host.connection.kind, batch, now_wall()});
+    sink_.publish(host_finished{host.name, outcome.status, std::nullopt, outcome.message, now_wall()});
+    return outcome;
+}
+
+rollout_result rollout_executor::resume(const std::vector<std::vector<const host_entry*>>& batches,
+                                        const resume_input& before, run_started header,
+                                        const std::map<std::string, fact_map>* facts_before) {
+    return execute(batches, std::move(header), [this, &before, facts_before](const host_entry& host, int batch) {
+        if (facts_before) return restore_one(host, batch, *facts_before);
+        const auto found = before.interrupted.find(host.name);
+        if (found != before.interrupted.end()) return runner_.resume(host, batch, found->second);
+        return runner_.run(host, batch);
+    }, &before);
 }
 
 void rollout_executor::run_pool(std::vector<host_result*>& hosts, const slot_work& work,
@@ -151,7 +167,7 @@ void rollout_executor::roll_back_after_trip(rollout_result& result, int batch) {
 }
 
 rollout_result rollout_executor::execute(const std::vector<std::vector<const host_entry*>>& batches,
-                                         run_started header, const host_work& work) {
+                                         run_started header, const host_work& work, const resume_input* before) {
     rollout_result result;
     result.mode = options_.mode;
     header.mode = options_.mode;
@@ -167,6 +183,20 @@ rollout_result rollout_executor::execute(const std::vector<std::vector<const hos
     }
     header.at = now_wall();
     sink_.publish(header);
+    if (before) {
+        // Resumed: what the journal says is done stays done.
+        for (auto& h : result.hosts) {
+            const auto found = before->finished.find(h.host->name);
+            if (found == before->finished.end()) continue;
+            h.outcome = found->second;
+            h.attempted = true;
+        }
+        if (before->halted) {
+            result.halted = true;
+            result.halted_batch = before->halted_batch;
+            result.halt_reason = before->halt_reason;
+        }
+    }
 
     std::size_t first_of_batch = 0;
     for (std::size_t b = 0; b < batches.size(); ++b) {
@@ -176,6 +206,7 @@ rollout_result rollout_executor::execute(const std::vector<std::vector<const hos
         first_of_batch += batches[b].size();
 
         if (result.halted || stopping()) break;
+        if (before && before->batches_finished.count(batch)) continue;  // judged before the interruption
         if (options_.confirm_batch && !options_.confirm_batch(batch, members.size())) {
             result.halted = true;
             result.halted_batch = batch;
@@ -183,7 +214,10 @@ rollout_result rollout_executor::execute(const std::vector<std::vector<const hos
             break;
         }
         sink_.publish(batch_started{batch, now_wall()});
-        run_pool(members, [&work](const host_result& slot) { return work(*slot.host, slot.batch); }, true);
+        std::vector<host_result*> to_run;
+        for (auto* h : members)
+            if (!h->attempted) to_run.push_back(h);
+        run_pool(to_run, [&work](const host_result& slot) { return work(*slot.host, slot.batch); }, true);
 
         std::size_t failures = 0;
         for (const auto* h : members)

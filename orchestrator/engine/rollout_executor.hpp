@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,6 +62,20 @@ enum class run_verdict { interrupted, halted, host_failures, unreachable_only, s
 /// the facts before (or could not be captured: it may be half changed).
 [[nodiscard]] bool needs_rollback(const host_outcome& outcome) noexcept;
 
+/// What an interrupted run had done, for `fleetmend resume` (see
+/// prepare_resume in run_resume.hpp, which builds it from a journal).
+struct resume_input {
+    /// Hosts with a final outcome: never run again; their outcomes count in
+    /// the thresholds and a batch rollback may still restore them.
+    std::map<std::string, host_outcome> finished;
+    /// Hosts that started and never finished: continued by host_runner::resume.
+    std::map<std::string, interrupted_host> interrupted;
+    std::set<int> batches_finished;  // judged already: not run or judged again
+    bool halted = false;             // the rollout had halted: nothing new starts
+    int halted_batch = 0;
+    std::string halt_reason;
+};
+
 class rollout_executor {
 public:
     /// book and sink must outlive the executor.
@@ -80,10 +96,25 @@ public:
                                          const std::map<std::string, fact_map>& facts_before,
                                          run_started header);
 
+    /// `fleetmend resume`: continues a run with the same plan and policy.
+    /// `header` is the journal's first run_started (same run id); it is
+    /// published again to mark the resume. Finished hosts keep their outcome,
+    /// interrupted hosts are captured again (host_runner::resume), hosts not
+    /// started run normally; judged batches are not judged again; a halted
+    /// rollout stays halted (the hosts left are skipped). The result covers
+    /// every host of the plan, as if the run had never stopped.
+    /// A resumed rollback run (mode rollback) passes the facts it restores:
+    /// its hosts left are restored (again: restoring is idempotent).
+    [[nodiscard]] rollout_result resume(const std::vector<std::vector<const host_entry*>>& batches,
+                                        const resume_input& before, run_started header,
+                                        const std::map<std::string, fact_map>* facts_before = nullptr);
+
 private:
     using host_work = std::function<host_outcome(const host_entry&, int batch)>;
+    [[nodiscard]] host_outcome restore_one(const host_entry& host, int batch,
+                                           const std::map<std::string, fact_map>& facts_before);
     rollout_result execute(const std::vector<std::vector<const host_entry*>>& batches,
-                           run_started header, const host_work& work);
+                           run_started header, const host_work& work, const resume_input* before = nullptr);
     using slot_work = std::function<host_outcome(const host_result&)>;
     void run_pool(std::vector<host_result*>& hosts, const slot_work& work, bool honour_stop);
     void roll_back_after_trip(rollout_result& result, int batch);

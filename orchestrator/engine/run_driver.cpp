@@ -1,11 +1,15 @@
 #include "orchestrator/engine/run_driver.hpp"
 
 #include "orchestrator/engine/rollout_plan.hpp"
+#include "orchestrator/engine/run_resume.hpp"
 #include "orchestrator/engine/run_session.hpp"
+#include "orchestrator/engine/stop_signal.hpp"
 #include "orchestrator/report/names.hpp"
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 
 namespace fleetmend {
@@ -77,33 +81,77 @@ std::expected<void, std::string> resolve_target_secrets(inventory& inv, const st
     return {};
 }
 
+namespace {
+
+/// Runs `work` on the session's sink with a second signal turned into an
+/// orderly abort, then writes the report.
+drive_outcome drive_in_session(run_session& session, const drive_options& options,
+                               const std::function<rollout_result()>& work) {
+    abort_watch watch([&session, &options] {
+        session.end_progress();
+        const auto written = session.write_interrupted();
+        std::fflush(stdout);
+        if (!written)
+            std::fprintf(stderr, "fleetmend: aborted; the report could not be written: %s\n", written.error().c_str());
+        std::fprintf(stderr,
+                     "fleetmend: aborted by a second signal; steps in flight were cut off (resume captures their "
+                     "hosts again)\nreport:  %s\njournal: %s\nto continue: %s\n",
+                     session.report_path().c_str(), session.journal_path().c_str(),
+                     resume_command(session.journal_path()).c_str());
+        std::fflush(stderr);
+        std::_Exit(options.abort_exit_status);
+    });
+    drive_outcome outcome;
+    outcome.result = work();
+    session.end_progress();
+    outcome.report_path = session.report_path();
+    outcome.journal_path = session.journal_path();
+    auto report = session.finish();
+    if (report)
+        outcome.report = std::move(*report);
+    else
+        outcome.report_error = report.error();
+    return outcome;
+}
+
+rollout_options rollout_options_for(const rollout_settings& settings, drive_options& options) {
+    rollout_options rollout;
+    rollout.mode = options.mode;
+    rollout.settings = settings;
+    rollout.stop = options.stop;
+    rollout.confirm_batch = std::move(options.confirm_batch);
+    return rollout;
+}
+
+}  // namespace
+
 std::expected<drive_outcome, std::string> drive_rollout(const playbook& book, const planned_rollout& plan,
                                                         const rollout_settings& settings, drive_options options,
                                                         run_started header,
                                                         const std::map<std::string, fact_map>* facts_before) {
     auto session = run_session::open(options.report_dir, header.run_id, options.style, options.progress_out);
     if (!session) return std::unexpected(session.error());
+    rollout_executor executor(book, (*session)->sink(), rollout_options_for(settings, options),
+                              std::move(options.make_transport), std::move(options.probe));
+    return drive_in_session(**session, options, [&] {
+        return facts_before ? executor.restore(plan.batches, *facts_before, std::move(header))
+                            : executor.run(plan.batches, std::move(header));
+    });
+}
 
-    rollout_options rollout;
-    rollout.mode = options.mode;
-    rollout.settings = settings;
-    rollout.stop = options.stop;
-    rollout.confirm_batch = std::move(options.confirm_batch);
-    rollout_executor executor(book, (*session)->sink(), rollout, std::move(options.make_transport),
-                              std::move(options.probe));
-
-    drive_outcome outcome;
-    outcome.result = facts_before ? executor.restore(plan.batches, *facts_before, std::move(header))
-                                  : executor.run(plan.batches, std::move(header));
-    (*session)->end_progress();
-    outcome.report_path = (*session)->report_path();
-    outcome.journal_path = (*session)->journal_path();
-    auto report = (*session)->finish();
-    if (report)
-        outcome.report = std::move(*report);
-    else
-        outcome.report_error = report.error();
-    return outcome;
+std::expected<drive_outcome, std::string> drive_resume(const playbook& book, const planned_rollout& plan,
+                                                       const resume_state& state, drive_options options,
+                                                       run_lock lock, const std::string& journal_path,
+                                                       const std::map<std::string, fact_map>* facts_before) {
+    auto session = run_session::reopen(std::move(lock), journal_path, state.events, options.style,
+                                       options.progress_out);
+    if (!session) return std::unexpected(session.error());
+    options.mode = state.header.mode;
+    rollout_executor executor(book, (*session)->sink(), rollout_options_for(state.header.rollout, options),
+                              std::move(options.make_transport), std::move(options.probe));
+    const resume_input before = prepare_resume(state);
+    return drive_in_session(**session, options,
+                            [&] { return executor.resume(plan.batches, before, state.header, facts_before); });
 }
 
 run_started new_run_header(const playbook& book, const inventory& inv) {

@@ -7,6 +7,8 @@
 #include "orchestrator/config/playbook.hpp"
 #include "orchestrator/engine/rollout_executor.hpp"
 #include "orchestrator/engine/run_progress.hpp"
+#include "orchestrator/journal/resume_state.hpp"
+#include "orchestrator/journal/run_lock.hpp"
 #include "orchestrator/report/report.hpp"
 
 #include <atomic>
@@ -64,6 +66,9 @@ struct drive_options {
     std::function<bool(int batch, std::size_t hosts)> confirm_batch;  // --step
     transport_factory make_transport = default_transport_factory();
     teredo_probe_function probe = default_teredo_probe();
+    /// The exit status after a second signal aborted the run (once the
+    /// journal and the report are written): the CLI's "interrupted" status.
+    int abort_exit_status = 5;
 };
 
 struct drive_outcome {
@@ -80,5 +85,16 @@ struct drive_outcome {
 [[nodiscard]] std::expected<drive_outcome, std::string> drive_rollout(
     const playbook& book, const planned_rollout& plan, const rollout_settings& settings, drive_options options,
     run_started header, const std::map<std::string, fact_map>* facts_before);
+
+/// `fleetmend resume`: continues the run of `journal_path` (whose lock the
+/// caller holds) with the journal's plan and policy: `plan` is the recorded
+/// plan resolved in the inventory (plan_from_journal), `state` what the
+/// journal says (plan_resume). Appends to the same journal and writes one
+/// report covering the whole run, under the same run id. A rollback run
+/// (mode rollback) passes the facts its source report holds.
+[[nodiscard]] std::expected<drive_outcome, std::string> drive_resume(const playbook& book, const planned_rollout& plan,
+                                                                     const resume_state& state, drive_options options,
+                                                                     run_lock lock, const std::string& journal_path,
+                                                                     const std::map<std::string, fact_map>* facts_before);
 
 }  // namespace fleetmend

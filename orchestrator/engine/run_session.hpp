@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace fleetmend {
 
@@ -22,6 +23,15 @@ public:
     /// "<dir>/<run-id>.journal". Errors say which path and why.
     [[nodiscard]] static std::expected<std::unique_ptr<run_session>, std::string> open(
         const std::string& report_dir, const std::string& run_id, progress_style style, std::FILE* progress_out);
+
+    /// `fleetmend resume`: continues the run of an existing journal under a
+    /// lock the caller already holds (taken before the journal was read, so
+    /// no other resume reads it meanwhile). The journal is reopened with
+    /// journal_writer::append_to (a torn last record is cut off) and the
+    /// report starts from `journal_events`, so it covers the whole run.
+    [[nodiscard]] static std::expected<std::unique_ptr<run_session>, std::string> reopen(
+        run_lock lock, const std::string& journal_path, const std::vector<run_event>& journal_events,
+        progress_style style, std::FILE* progress_out);
 
     run_session(const run_session&) = delete;
     run_session& operator=(const run_session&) = delete;
@@ -33,6 +43,11 @@ public:
     /// Writes "<dir>/<run-id>.json" atomically from the events so far and
     /// flushes the journal. Returns the report.
     [[nodiscard]] std::expected<run_report, std::string> finish();
+
+    /// For an abort (second signal) while engine threads still run: records
+    /// run_finished (interrupted), flushes the journal and writes the report
+    /// as it stands (hosts in flight show as unfinished).
+    [[nodiscard]] std::expected<void, std::string> write_interrupted();
 
     [[nodiscard]] const std::string& report_path() const noexcept { return report_path_; }
     [[nodiscard]] const std::string& journal_path() const noexcept { return journal_path_; }

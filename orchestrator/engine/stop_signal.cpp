@@ -2,37 +2,88 @@
 
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 namespace fleetmend {
 namespace {
 
 std::atomic<bool> stop_requested{false};
+std::atomic<int> signals_seen{0};
+std::atomic<bool> abort_watched{false};
+// The handler wakes the abort watcher through this pipe (write(2) is
+// async-signal-safe; a condition variable is not).
+int abort_pipe[2] = {-1, -1};
 static_assert(std::atomic<bool>::is_always_lock_free, "the flag is set from a signal handler");
+static_assert(std::atomic<int>::is_always_lock_free, "the count is kept by a signal handler");
 
-extern "C" void fleetmend_engine_on_stop_signal(int) {
-    stop_requested.store(true);
-    static const char note[] =
-        "\nstopping: no new host starts, hosts in flight finish (signal again to abort now)\n";
-    // write(2) is async-signal-safe; stdio is not.
-    [[maybe_unused]] const auto written = ::write(STDERR_FILENO, note, sizeof note - 1);
+void say(const char* text, std::size_t size) {
+    [[maybe_unused]] const auto written = ::write(STDERR_FILENO, text, size);
+}
+
+void die_by(int signal_number) {
+    struct sigaction action;
+    std::memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_DFL;
+    ::sigaction(signal_number, &action, nullptr);
+    ::raise(signal_number);
+}
+
+extern "C" void fleetmend_engine_on_stop_signal(int signal_number) {
+    const int seen = signals_seen.fetch_add(1) + 1;
+    if (seen == 1) {
+        stop_requested.store(true);
+        static const char note[] =
+            "\nstopping: no new host starts, hosts in flight finish (signal again to abort them)\n";
+        say(note, sizeof note - 1);
+        return;
+    }
+    if (seen == 2 && abort_watched.load() && abort_pipe[1] >= 0) {
+        static const char note[] =
+            "\naborting: steps in flight are cut off; writing the journal and the report (signal again to end at "
+            "once)\n";
+        say(note, sizeof note - 1);
+        [[maybe_unused]] const auto woke = ::write(abort_pipe[1], "!", 1);
+        return;
+    }
+    die_by(signal_number);
 }
 
 }  // namespace
 
 const std::atomic<bool>& install_stop_handlers() noexcept {
     static const bool installed = [] {
+        if (::pipe2(abort_pipe, O_CLOEXEC | O_NONBLOCK) != 0) abort_pipe[0] = abort_pipe[1] = -1;
         struct sigaction action;
         std::memset(&action, 0, sizeof action);
         action.sa_handler = fleetmend_engine_on_stop_signal;
         sigemptyset(&action.sa_mask);
-        action.sa_flags = SA_RESETHAND;  // the second signal gets the default: terminate
         ::sigaction(SIGINT, &action, nullptr);
         ::sigaction(SIGTERM, &action, nullptr);
         return true;
     }();
     (void)installed;
     return stop_requested;
+}
+
+abort_watch::abort_watch(std::function<void()> on_abort) : on_abort_(std::move(on_abort)) {
+    abort_watched.store(true);
+    watcher_ = std::jthread([this] {
+        while (!done_.load()) {
+            pollfd wait{abort_pipe[0], POLLIN, 0};
+            // The timeout only bounds how long the destructor waits for this thread.
+            if (::poll(&wait, abort_pipe[0] >= 0 ? 1 : 0, 100) > 0 && (wait.revents & POLLIN)) {
+                char byte;
+                if (::read(abort_pipe[0], &byte, 1) == 1 && !done_.load() && on_abort_) on_abort_();
+            }
+        }
+    });
+}
+
+abort_watch::~abort_watch() {
+    abort_watched.store(false);
+    done_.store(true);
 }
 
 }  // namespace fleetmend

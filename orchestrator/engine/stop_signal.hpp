@@ -1,13 +1,33 @@
 #pragma once
 /// SIGINT/SIGTERM for a run: the first signal asks the scheduler to start no
-/// new host (hosts in flight finish and the report is written); the handler
-/// then resets itself, so a second signal ends the process at once (the
-/// journal keeps what happened for `fleetmend resume`).
+/// new host (hosts in flight finish and the report is written). A second
+/// signal aborts the steps in flight: while an abort_watch lives, its
+/// callback writes the journal and the report and ends the process; without
+/// one the process ends at once (the journal keeps what happened for
+/// `fleetmend resume`). A third signal always ends the process at once.
 #include <atomic>
+#include <functional>
+#include <thread>
 
 namespace fleetmend {
 
 /// Installs the handlers (once per process) and returns the flag they set.
 [[nodiscard]] const std::atomic<bool>& install_stop_handlers() noexcept;
+
+/// While it lives, a second SIGINT/SIGTERM runs `on_abort` on a helper thread
+/// (not in the signal handler, so it may write files). `on_abort` is expected
+/// to end the process. One watch at a time.
+class abort_watch {
+public:
+    explicit abort_watch(std::function<void()> on_abort);
+    ~abort_watch();
+    abort_watch(const abort_watch&) = delete;
+    abort_watch& operator=(const abort_watch&) = delete;
+
+private:
+    std::atomic<bool> done_{false};
+    std::function<void()> on_abort_;
+    std::jthread watcher_;
+};
 
 }  // namespace fleetmend

@@ -3,13 +3,24 @@
 #include <map>
 
 namespace fleetmend {
+namespace {
+
+/// One host's progress through its latest attempt, as the journal shows it.
+struct host_track {
+    interrupted_host progress;
+    std::optional<phase> open_step;  // started, no step_finished yet
+    bool apply_started = false;
+    bool last_apply_ok = false;
+};
+
+}  // namespace
 
 std::expected<resume_state, std::string> plan_resume(const journal_contents& journal) {
     resume_state out;
     bool have_header = false;
     std::set<std::string> started;
-    // the last step that started per host and whether it finished
-    std::map<std::string, std::optional<phase>> open_step;
+    std::map<std::string, host_track> tracks;
+    std::set<int> judged;  // batch_finished recorded
     for (const auto& event : journal.events) {
         std::visit(
             [&](const auto& e) {
@@ -20,19 +31,44 @@ std::expected<resume_state, std::string> plan_resume(const journal_contents& jou
                     have_header = true;
                     out.run_was_finished = false;
                 } else if constexpr (std::is_same_v<E, host_started>) {
+                    // A finished host starts again only for a rollback after its
+                    // batch tripped the threshold: its outcome stands until then.
+                    if (out.finished.count(e.host)) return;
                     started.insert(e.host);
-                    out.finished.erase(e.host);
-                    open_step.erase(e.host);
+                    tracks[e.host] = {};
                 } else if constexpr (std::is_same_v<E, step_started>) {
-                    open_step[e.host] = e.in_phase;
+                    if (out.finished.count(e.host)) return;
+                    auto& t = tracks[e.host];
+                    t.open_step = e.in_phase;
+                    if (e.in_phase == phase::apply) t.apply_started = true;
+                    if (e.in_phase == phase::verify || (e.in_phase == phase::capture && t.apply_started &&
+                                                        t.last_apply_ok))
+                        t.progress.applied = true;
+                    if (e.in_phase == phase::rollback) t.progress.rolling_back = true;
                 } else if constexpr (std::is_same_v<E, step_finished>) {
-                    open_step[e.host].reset();
+                    if (out.finished.count(e.host)) return;
+                    auto& t = tracks[e.host];
+                    t.open_step.reset();
+                    if (e.step.in_phase == phase::apply) t.last_apply_ok = e.step.ok;
+                } else if constexpr (std::is_same_v<E, facts_captured>) {
+                    if (out.finished.count(e.host) || !e.before) return;
+                    auto& t = tracks[e.host];
+                    if (!t.progress.captured) {
+                        t.progress.facts_before = e.facts;
+                        t.progress.captured = true;
+                    }
                 } else if constexpr (std::is_same_v<E, host_finished>) {
+                    // "skipped" is final only for a halted rollout, and a resume
+                    // skips the rest of a halted rollout anyway: an interrupted
+                    // run's skipped hosts simply have not run yet.
+                    if (e.status == host_status::skipped) return;
                     out.finished.insert(e.host);
-                    open_step.erase(e.host);
+                    tracks.erase(e.host);
                 } else if constexpr (std::is_same_v<E, batch_finished>) {
+                    judged.insert(e.batch);
                     if (e.halted) {
                         out.halted = true;
+                        out.halted_batch = e.batch;
                         out.halt_reason = e.reason;
                     }
                 } else if constexpr (std::is_same_v<E, run_finished>) {
@@ -53,10 +89,14 @@ std::expected<resume_state, std::string> plan_resume(const journal_contents& jou
             batch.hosts.push_back(name);
             if (!started.count(name)) continue;
             out.recapture.push_back(name);
-            if (auto it = open_step.find(name); it != open_step.end() && it->second &&
-                                                (*it->second == phase::apply || *it->second == phase::rollback))
-                out.change_in_doubt.insert(name);
+            auto& t = tracks[name];
+            if (t.open_step == phase::apply) t.progress.apply_in_doubt = true;
+            if (t.open_step == phase::apply || t.open_step == phase::rollback) out.change_in_doubt.insert(name);
+            out.interrupted[name] = t.progress;
         }
+        // An interrupted batch records batch_finished with hosts never started:
+        // it is judged again once they ran.
+        if (judged.count(batch.batch) && batch.hosts.empty()) out.batches_finished.insert(batch.batch);
         if (!batch.hosts.empty()) out.remaining.push_back(std::move(batch));
     }
     return out;
