@@ -85,6 +85,13 @@ void report_builder::on_event(const run_event& event) {
                 if (!b.started) b.started = e.at;
             } else if constexpr (std::is_same_v<E, host_started>) {
                 auto& h = host(e.host);
+                // A host's batch always lists it (run_started's plan or the push
+                // below), so only a move to another batch needs the scan: one
+                // scan per host over a 10,000-host batch was quadratic.
+                if (h.batch != e.batch) {
+                    auto& b = batch(e.batch);
+                    if (std::find(b.hosts.begin(), b.hosts.end(), e.host) == b.hosts.end()) b.hosts.push_back(e.host);
+                }
                 h.address = e.address;
                 h.transport = e.transport;
                 h.batch = e.batch;
@@ -92,8 +99,6 @@ void report_builder::on_event(const run_event& event) {
                 h.finished = false;
                 h.ended.reset();
                 h.in_flight.reset();
-                auto& b = batch(e.batch);
-                if (std::find(b.hosts.begin(), b.hosts.end(), e.host) == b.hosts.end()) b.hosts.push_back(e.host);
             } else if constexpr (std::is_same_v<E, step_started>) {
                 host(e.host).in_flight = unfinished_step{e.in_phase, e.name, e.at};
             } else if constexpr (std::is_same_v<E, step_finished>) {

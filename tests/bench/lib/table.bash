@@ -2,9 +2,10 @@
 
 # print_table STARTED_AT: reads results.tsv (see common.bash).
 print_table() {
-    local started=$1
+    local started=$1 load_start=${2:-?}
     echo
     echo "fleetmend bench, $started -> $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $reps repetition(s), median"
+    echo "load average (1, 5, 15 min): $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (other work on the machine skews wall times)"
     awk -F'\t' '
         BEGIN {
             printf "%-22s %-26s %6s %9s %9s %11s %9s %9s  %s\n", "scenario", "tool", "hosts", "wall s", "hosts/s",
