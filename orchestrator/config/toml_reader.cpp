@@ -3,6 +3,7 @@
 #include "orchestrator/config/closest_name.hpp"
 #include "orchestrator/config/quantities.hpp"
 
+#include <filesystem>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -171,7 +172,13 @@ std::uint64_t toml_reader::byte_size(const toml::node& node, std::string_view ke
 std::string toml_reader::file_path(const toml::node& node, std::string_view key) const {
     std::string path = string(node, key);
     if (path.empty()) fail(node, std::string(key), "expected a file path, got an empty string");
-    return expand_home(std::move(path));
+    path = expand_home(std::move(path));
+    // A relative path means "next to this file", as an admin who keeps the
+    // inventory and its CA or password file in one folder expects, whatever
+    // folder fleetmend is started from.
+    const std::filesystem::path relative(path);
+    if (relative.is_absolute()) return path;
+    return (std::filesystem::path(file_).parent_path() / relative).lexically_normal().string();
 }
 
 std::vector<std::string> toml_reader::strings(const toml::node& node, std::string_view key) const {

@@ -61,7 +61,8 @@ public:
     [[nodiscard]] std::chrono::milliseconds duration(const toml::node& node, std::string_view key) const;
     /// An integer number of bytes or a size string ("1MiB").
     [[nodiscard]] std::uint64_t byte_size(const toml::node& node, std::string_view key) const;
-    /// A path; a leading "~/" becomes the user's home folder.
+    /// A path; a leading "~/" becomes the user's home folder, and a relative
+    /// path is taken from the folder of the file being read.
     [[nodiscard]] std::string file_path(const toml::node& node, std::string_view key) const;
     [[nodiscard]] std::vector<std::string> strings(const toml::node& node, std::string_view key) const;
     [[nodiscard]] const toml::table& table(const toml::node& node, std::string_view key) const;

@@ -264,6 +264,29 @@ password = { prompt = true }
     CHECK(inv->find("h3")->password_source.from == secret_source::kind::prompt);
 }
 
+TEST_CASE("relative file paths are taken from the inventory's folder, not the current one", "[config][unit]") {
+    temp_folder dir;
+    const auto inventory_file = dir.write("inv.toml", R"(
+[defaults]
+password = { file = "secrets/pw" }
+winrm = { ca_file = "../shared/ca.pem" }
+ssh = { known_hosts = "./known_hosts" }
+[hosts.h1]
+[hosts.h2]
+winrm = { ca_file = "/etc/ssl/corp.pem" }
+)");
+    const auto cwd = std::filesystem::current_path();
+    std::filesystem::current_path("/");  // a folder that is not the inventory's
+    auto inv = load_inventory(inventory_file);
+    std::filesystem::current_path(cwd);
+    REQUIRE(inv.has_value());
+    const auto folder = dir.path();
+    CHECK(inv->find("h1")->password_source.reference == (folder / "secrets/pw").string());
+    CHECK(inv->find("h1")->connection.winrm.ca_file == (folder.parent_path() / "shared/ca.pem").string());
+    CHECK(inv->find("h1")->connection.ssh.known_hosts == (folder / "known_hosts").string());
+    CHECK(inv->find("h2")->connection.winrm.ca_file == "/etc/ssl/corp.pem");
+}
+
 TEST_CASE("an empty inventory is valid and has no hosts", "[config][unit]") {
     temp_folder dir;
     auto inv = load_inventory(dir.write("inv.toml", "# nothing yet\n"));
