@@ -35,15 +35,17 @@ transport_error missed(std::chrono::milliseconds budget) {
                                      " ms); its channel was closed. Raise command_timeout if it is just slow"};
 }
 
-/// Moves whatever stderr has buffered into `err` without waiting.
+/// Moves whatever stderr has buffered into `err` without waiting, until the
+/// deadline: a host flooding stderr must not keep us here past it.
 /// Returns false if the connection failed.
-bool drain_stderr(ssh_channel channel, capped_stream& err, std::array<char, 32768>& buf) {
-    for (;;) {
+bool drain_stderr(ssh_channel channel, capped_stream& err, std::array<char, 32768>& buf, deadline until) {
+    while (clock_type::now() < until) {
         const int n = ssh_channel_read_nonblocking(channel, buf.data(), buf.size(), 1);
         if (n == SSH_ERROR) return false;
         if (n <= 0) return true;
         err.append(buf.data(), static_cast<std::size_t>(n));
     }
+    return true;
 }
 
 }  // namespace
@@ -80,7 +82,7 @@ std::expected<exec_result, transport_error> exec_on_channel(ssh_session session,
         const int n = ssh_channel_read_timeout(channel.get(), buf.data(), buf.size(), 0, wait_ms);
         if (n == SSH_ERROR) return std::unexpected(dropped(session, "reading the command's output"));
         if (n > 0) out.append(buf.data(), static_cast<std::size_t>(n));
-        if (!drain_stderr(channel.get(), err, buf)) {
+        if (!drain_stderr(channel.get(), err, buf, until)) {
             return std::unexpected(dropped(session, "reading the command's errors"));
         }
         // EOF on the channel comes after all data of both streams.

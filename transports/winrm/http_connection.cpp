@@ -292,18 +292,25 @@ std::expected<http_response, transport_error> http_connection::post(const http_r
     parser.header_limit(max_response_header);
     error_code write_ec, read_ec;
     auto on_read = [&](const error_code& ec, std::size_t) { read_ec = ec; };
+    // Headers first: Beast 1.74 does not hold a Content-Length against
+    // body_limit (it reserves the whole announced body), so a host announcing
+    // 256 MiB is refused here, before any of the body is read or reserved.
+    auto exchange = [&](auto& stream) {
+        http::async_write(stream, req, [&](const error_code& ec, std::size_t) {
+            write_ec = ec;
+            if (ec) return;
+            http::async_read_header(stream, i.buffer, parser, [&](const error_code& header_ec, std::size_t) {
+                if (header_ec) return on_read(header_ec, 0);
+                if (auto length = parser.content_length(); length && *length > max_response_body)
+                    return on_read(http::error::body_limit, 0);
+                if (parser.is_done()) return on_read({}, 0);
+                http::async_read(stream, i.buffer, parser, on_read);
+            });
+        });
+    };
     i.lowest().expires_at(until);
-    if (i.secure) {
-        http::async_write(*i.secure, req, [&](const error_code& ec, std::size_t) {
-            write_ec = ec;
-            if (!ec) http::async_read(*i.secure, i.buffer, parser, on_read);
-        });
-    } else {
-        http::async_write(*i.plain, req, [&](const error_code& ec, std::size_t) {
-            write_ec = ec;
-            if (!ec) http::async_read(*i.plain, i.buffer, parser, on_read);
-        });
-    }
+    if (i.secure) exchange(*i.secure);
+    else exchange(*i.plain);
     i.run();
     if (write_ec || read_ec) {
         auto error = i.io_error(write_ec ? "sending to" : "reading from", write_ec ? write_ec : read_ec, budget);

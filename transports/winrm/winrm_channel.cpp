@@ -1,6 +1,7 @@
 // Authentication and sealing over one keep-alive HTTP connection.
 #include "transports/winrm/winrm_channel.hpp"
 
+#include "transports/winrm/auth_challenge.hpp"
 #include "transports/winrm/gss_client.hpp"
 #include "transports/winrm/sealed_body.hpp"
 #include "transports/winrm/wsman_response.hpp"
@@ -16,32 +17,6 @@ constexpr std::string_view soap_content_type = "application/soap+xml;charset=UTF
 constexpr std::string_view certificate_authorization =
     "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual";
 constexpr int max_auth_legs = 4;
-
-bool iequals_prefix(std::string_view text, std::string_view word) {
-    if (text.size() < word.size()) return false;
-    for (std::size_t i = 0; i < word.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(word[i])))
-            return false;
-    return true;
-}
-
-// The token after "<scheme> " in a WWW-Authenticate value that may list several schemes.
-std::string challenge_token(std::string_view header, std::string_view scheme) {
-    while (!header.empty()) {
-        auto start = header.find_first_not_of(" ,");
-        if (start == std::string_view::npos) break;
-        header.remove_prefix(start);
-        if (iequals_prefix(header, scheme) && header.size() > scheme.size() && header[scheme.size()] == ' ') {
-            auto token = header.substr(scheme.size() + 1);
-            auto end = token.find_first_of(" ,");
-            return std::string(token.substr(0, end));
-        }
-        auto next = header.find(',');
-        if (next == std::string_view::npos) break;
-        header.remove_prefix(next + 1);
-    }
-    return {};
-}
 
 std::string excerpt(std::string_view body) {
     std::string out;
