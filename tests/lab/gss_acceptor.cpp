@@ -4,11 +4,18 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+
 #include <cstdlib>
 #include <cstring>
 
 namespace fleetmend::lab {
 namespace {
+
+// The bindings of the TLS connection whose request this thread is answering
+// (set by channel_binding_scope); null over plain HTTP.
+thread_local const std::string* current_bindings = nullptr;
 
 gss_OID_desc krb5_oid{9, const_cast<char*>("\x2a\x86\x48\x86\xf7\x12\x01\x02\x02")};
 
@@ -57,9 +64,15 @@ gss_acceptor::step_result gss_acceptor::step(std::string_view token) {
     gss_name_t client = GSS_C_NO_NAME;
     gss_OID mech = GSS_C_NO_OID;
     buffer_owner output;
+    gss_channel_bindings_struct bindings{};
+    if (current_bindings != nullptr) {
+        bindings.initiator_addrtype = GSS_C_AF_UNSPEC;
+        bindings.acceptor_addrtype = GSS_C_AF_UNSPEC;
+        bindings.application_data = {current_bindings->size(), const_cast<char*>(current_bindings->data())};
+    }
     const OM_uint32 major = gss_accept_sec_context(&minor, &handle, GSS_C_NO_CREDENTIAL, &input,
-                                                   GSS_C_NO_CHANNEL_BINDINGS, &client, &mech, &output.buffer,
-                                                   nullptr, nullptr, nullptr);
+                                                   current_bindings != nullptr ? &bindings : GSS_C_NO_CHANNEL_BINDINGS,
+                                                   &client, &mech, &output.buffer, nullptr, nullptr, nullptr);
     context_.reset(handle);
     step_result result;
     result.token = output.text();
@@ -139,6 +152,26 @@ std::expected<gss_acceptor::sealed, std::string> gss_acceptor::seal(std::string_
     const std::string token = output.text();
     if (token.size() < 16) return std::unexpected("gss_wrap returned a token shorter than a signature");
     return sealed{token.substr(0, 16), token.substr(16)};
+}
+
+channel_binding_scope::channel_binding_scope(std::string end_point_hash)
+    : application_data_("tls-server-end-point:" + std::move(end_point_hash)), previous_(current_bindings) {
+    current_bindings = &application_data_;
+}
+
+channel_binding_scope::~channel_binding_scope() { current_bindings = previous_; }
+
+std::string tls_server_end_point(X509* certificate) {
+    if (certificate == nullptr) return {};
+    int md_nid = NID_undef;
+    const EVP_MD* md = EVP_sha256();
+    if (X509_get_signature_info(certificate, &md_nid, nullptr, nullptr, nullptr) == 1 && md_nid != NID_md5 &&
+        md_nid != NID_sha1 && md_nid != NID_undef)
+        if (const EVP_MD* own = EVP_get_digestbynid(md_nid)) md = own;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (X509_digest(certificate, md, digest, &length) != 1) return {};
+    return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
 void configure_gss_environment(const std::string& ntlm_user_file, const std::string& keytab) {

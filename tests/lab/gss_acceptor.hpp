@@ -3,6 +3,8 @@
 /// GSSAPI (gss-ntlmssp provides NTLM and reads NTLM_USER_FILE; Kerberos reads
 /// the keytab in KRB5_KTNAME). One object per TCP connection, as Windows
 /// authenticates connections, not requests. Not thread-safe; noncopyable.
+#include <openssl/x509.h>
+
 #include <expected>
 #include <memory>
 #include <string>
@@ -51,6 +53,28 @@ private:
     bool kerberos_ = false;
     std::string initiator_;
 };
+
+/// Channel bindings for the acceptors of one TLS connection: while an object
+/// of this type lives, every gss_acceptor::step on the same thread passes
+/// "tls-server-end-point:<hash>" (RFC 5929) to gss_accept_sec_context, so an
+/// NTLM client whose AUTHENTICATE carries other bindings is refused, as a
+/// Windows host with CbtHardeningLevel=Strict refuses it. lab_server sets one
+/// around each HTTPS request; plain HTTP has no channel to bind to.
+class channel_binding_scope {
+public:
+    explicit channel_binding_scope(std::string end_point_hash);
+    ~channel_binding_scope();
+    channel_binding_scope(const channel_binding_scope&) = delete;
+    channel_binding_scope& operator=(const channel_binding_scope&) = delete;
+
+private:
+    std::string application_data_;
+    const std::string* previous_;
+};
+
+/// RFC 5929 tls-server-end-point hash of a certificate: its signature's hash
+/// algorithm, or SHA-256 when that is MD5 or SHA-1. Empty on failure.
+[[nodiscard]] std::string tls_server_end_point(X509* certificate);
 
 /// Points gss-ntlmssp at the lab's user file and MIT krb5 at a keytab; must
 /// run before the first GSSAPI call of the process (they read the environment).

@@ -47,6 +47,7 @@ public:
             if (SSL_use_certificate(stream_.native_handle(), cert) != 1 ||
                 SSL_use_PrivateKey(stream_.native_handle(), key) != 1)
                 return close();
+            end_point_hash_ = tls_server_end_point(cert);
             beast::get_lowest_layer(stream_).expires_after(io_timeout);
             stream_.async_handshake(ssl::stream_base::server,
                                     [self = this->shared_from_this()](beast::error_code ec) {
@@ -66,8 +67,13 @@ private:
 
     void on_read(beast::error_code ec) {
         if (ec) return close();
+        // Over TLS, NTLM/Kerberos must be bound to this channel (a relayed
+        // authentication from another TLS session is refused).
+        std::optional<channel_binding_scope> bound;
+        if (!end_point_hash_.empty()) bound.emplace(end_point_hash_);
         auto result = std::make_shared<exchange_result>(
             handle_exchange(host_, credentials_, connection_, parser_->get(), endpoint_));
+        bound.reset();
         if (result->drop) return close();
         if (result->delay.count() > 0) {
             beast::get_lowest_layer(stream_).expires_never();
@@ -103,6 +109,7 @@ private:
     lab_host& host_;
     const lab_credentials& credentials_;
     std::string endpoint_;
+    std::string end_point_hash_;  // RFC 5929 hash of this host's certificate (TLS only)
     connection_state connection_;
 };
 
