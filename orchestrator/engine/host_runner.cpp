@@ -338,14 +338,27 @@ host_outcome host_runner::resume(const host_entry& host, int batch, const interr
                     outcome.status = host_status::unchanged;
                     outcome.facts_after = *now;
                     session.publish_facts(false, *now);
-                } else if (compliant_now || progress.applied) {
+                } else if (!progress.apply_failure.empty() && !compliant_now) {
+                    // The apply failed before the interruption: that outcome
+                    // stands; only what followed it (is there anything to undo?) is redone.
+                    outcome.apply_attempted = true;
+                    outcome.status = host_status::failed;
+                    outcome.message = "resumed: " + progress.apply_failure;
+                    outcome.facts_after = *now;
+                    session.publish_facts(false, *now);
+                    if (fact_differences(outcome.facts_before, *now).empty())
+                        outcome.message += "; the host still has its facts before, so nothing needs rolling back";
+                    else if (options_.rollback_on_failure)
+                        session.roll_back(outcome.facts_before, outcome);
+                } else if (compliant_now || progress.applied ||
+                           (!book_.apply.empty() && progress.apply_steps_ok >= book_.apply.size())) {
                     // The change landed before the interruption (or its apply
                     // finished): never apply again, let the verify judge it.
                     apply_and_verify(session, book_, options_, outcome, /*run_apply=*/false);
-                    const std::string note = compliant_now
-                                                 ? "resumed: the apply had already taken effect, so it was not run again"
-                                                 : "resumed: the apply had finished before the interruption, so it was "
-                                                   "not run again";
+                    const std::string note =
+                        compliant_now ? "resumed: the apply had already taken effect, so it was not run again"
+                                      : "resumed: the apply had finished before the interruption, so it was not run "
+                                        "again";
                     outcome.message = outcome.message.empty() ? note : note + "; " + outcome.message;
                 } else {
                     // Captured again and not compliant: the apply never took effect.

@@ -10,6 +10,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <optional>
 #include <random>
 
 namespace fleetmend {
@@ -114,6 +116,20 @@ drive_outcome drive_in_session(run_session& session, const drive_options& option
     return outcome;
 }
 
+/// The guard against a second run on the same hosts from another report
+/// folder; a check changes nothing and takes none.
+std::expected<std::optional<run_lock>, std::string> lock_hosts(const planned_rollout& plan, run_mode mode,
+                                                               const run_started& header,
+                                                               const std::string& report_dir) {
+    if (mode == run_mode::check) return std::optional<run_lock>{};
+    std::vector<std::string> names;
+    for (const auto& batch : plan.batches)
+        for (const host_entry* host : batch) names.push_back(host->name);
+    auto lock = run_lock::acquire_hosts(header.inventory_path, std::move(names), header.run_id, report_dir);
+    if (!lock) return std::unexpected(lock.error());
+    return std::optional<run_lock>(std::move(*lock));
+}
+
 rollout_options rollout_options_for(const rollout_settings& settings, drive_options& options) {
     rollout_options rollout;
     rollout.mode = options.mode;
@@ -129,6 +145,8 @@ std::expected<drive_outcome, std::string> drive_rollout(const playbook& book, co
                                                         const rollout_settings& settings, drive_options options,
                                                         run_started header,
                                                         const std::map<std::string, fact_map>* facts_before) {
+    auto hosts_lock = lock_hosts(plan, options.mode, header, options.report_dir);
+    if (!hosts_lock) return std::unexpected(hosts_lock.error());
     auto session = run_session::open(options.report_dir, header.run_id, options.style, options.progress_out);
     if (!session) return std::unexpected(session.error());
     rollout_executor executor(book, (*session)->sink(), rollout_options_for(settings, options),
@@ -143,6 +161,9 @@ std::expected<drive_outcome, std::string> drive_resume(const playbook& book, con
                                                        const resume_state& state, drive_options options,
                                                        run_lock lock, const std::string& journal_path,
                                                        const std::map<std::string, fact_map>* facts_before) {
+    auto hosts_lock = lock_hosts(plan, state.header.mode, state.header,
+                                 std::filesystem::path(journal_path).parent_path().string());
+    if (!hosts_lock) return std::unexpected(hosts_lock.error());
     auto session = run_session::reopen(std::move(lock), journal_path, state.events, options.style,
                                        options.progress_out);
     if (!session) return std::unexpected(session.error());

@@ -49,7 +49,13 @@ std::expected<resume_state, std::string> plan_resume(const journal_contents& jou
                     if (out.finished.count(e.host)) return;
                     auto& t = tracks[e.host];
                     t.open_step.reset();
-                    if (e.step.in_phase == phase::apply) t.last_apply_ok = e.step.ok;
+                    if (e.step.in_phase == phase::apply) {
+                        t.last_apply_ok = e.step.ok;
+                        if (e.step.ok)
+                            ++t.progress.apply_steps_ok;
+                        else
+                            t.progress.apply_failure = "apply '" + e.step.name + "' failed: " + e.step.message;
+                    }
                 } else if constexpr (std::is_same_v<E, facts_captured>) {
                     if (out.finished.count(e.host) || !e.before) return;
                     auto& t = tracks[e.host];

@@ -30,8 +30,14 @@ struct interrupted_host {
     /// Every apply step finished ok (a verify, or the capture after, had
     /// started): the change was made, so apply never runs again.
     bool applied = false;
+    /// Apply steps that finished ok: all of the playbook's means the change
+    /// was made even when nothing after it started yet.
+    std::size_t apply_steps_ok = 0;
     /// An apply step started without a recorded end: it may have run.
     bool apply_in_doubt = false;
+    /// An apply step finished and failed ("apply 'x' failed: ..."): the
+    /// outcome is known, only what followed it (capture, rollback) is redone.
+    std::string apply_failure;
     /// A rollback step started (rollback-host): finish restoring facts_before.
     bool rolling_back = false;
 };

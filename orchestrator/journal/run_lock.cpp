@@ -4,14 +4,73 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
 namespace fleetmend {
 
+namespace {
+
+/// flock(2) without waiting on `path`, which then names the holder.
+std::expected<int, std::string> lock_file(const std::string& path, const std::string& holder_text,
+                                          const std::string& busy_advice);
+
+}  // namespace
+
 std::expected<run_lock, std::string> run_lock::acquire(const std::string& report_dir, const std::string& run_id) {
     const std::string path = (report_dir.empty() ? std::string(".") : report_dir) + "/.fleetmend.lock";
+    auto fd = lock_file(path, "pid " + std::to_string(::getpid()) + ", run " + run_id,
+                        "wait for it to finish, or use a different --report-dir if the runs really target "
+                        "different hosts");
+    if (!fd) return std::unexpected(fd.error());
+    return run_lock(*fd, path);
+}
+
+std::expected<run_lock, std::string> run_lock::acquire_hosts(const std::string& inventory_path,
+                                                             std::vector<std::string> hosts,
+                                                             const std::string& run_id,
+                                                             const std::string& report_dir) {
+    std::error_code ec;
+    auto inventory = std::filesystem::weakly_canonical(inventory_path, ec);
+    if (ec) inventory = std::filesystem::absolute(inventory_path, ec);
+    std::sort(hosts.begin(), hosts.end());
+    std::string key = inventory.string();
+    for (const auto& host : hosts) key += "\n" + host;
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    const std::string folder = runtime && *runtime ? std::string(runtime) + "/fleetmend-locks"
+                                                   : "/tmp/fleetmend-" + std::to_string(::getuid()) + "-locks";
+    // 0700: other users must not be able to hold our lock (or read its holder).
+    if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST)
+        return std::unexpected("cannot create the lock folder " + folder + ": " + std::strerror(errno));
+    struct stat info {};
+    if (::lstat(folder.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::getuid())
+        return std::unexpected("the lock folder " + folder + " is not a folder owned by this user; remove it");
+    // FNV-1a: the same key gives the same file in every fleetmend build.
+    std::uint64_t hash = 14695981039346656037ull;
+    for (const unsigned char c : key) hash = (hash ^ c) * 1099511628211ull;
+    char name[32];
+    std::snprintf(name, sizeof name, "%016llx.lock", static_cast<unsigned long long>(hash));
+    const std::string path = folder + "/" + name;
+    auto fd = lock_file(path,
+                        "pid " + std::to_string(::getpid()) + ", run " + run_id + ", reports in " + report_dir +
+                            ", inventory " + inventory.string() + ", " + std::to_string(hosts.size()) + " hosts",
+                        "it works on the same hosts of the same inventory; wait for it to finish");
+    if (!fd) return std::unexpected(fd.error());
+    return run_lock(*fd, path);
+}
+
+namespace {
+
+std::expected<int, std::string> lock_file(const std::string& path, const std::string& holder_text,
+                                          const std::string& busy_advice) {
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         return std::unexpected("cannot open the lock file " + path + ": " + std::strerror(errno) +
@@ -25,16 +84,16 @@ std::expected<run_lock, std::string> run_lock::acquire(const std::string& report
         if (err != EWOULDBLOCK) return std::unexpected("cannot lock " + path + ": " + std::strerror(err));
         std::string who = n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : std::string("an unknown process");
         while (!who.empty() && (who.back() == '\n' || who.back() == '\r')) who.pop_back();
-        return std::unexpected("another fleetmend run holds " + path + " (" + who +
-                               "); wait for it to finish, or use a different --report-dir if the runs "
-                               "really target different hosts");
+        return std::unexpected("another fleetmend run holds " + path + " (" + who + "); " + busy_advice);
     }
-    const std::string holder = "pid " + std::to_string(::getpid()) + ", run " + run_id + "\n";
+    const std::string holder = holder_text + "\n";
     if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, holder.data(), holder.size(), 0) < 0) {
         // The lock still holds; only the holder's name is missing from the file.
     }
-    return run_lock(fd, path);
+    return fd;
 }
+
+}  // namespace
 
 run_lock& run_lock::operator=(run_lock&& other) noexcept {
     if (this != &other) {

@@ -5,6 +5,7 @@
 /// a kill -9 never leaves a stale lock behind.
 #include <expected>
 #include <string>
+#include <vector>
 
 namespace fleetmend {
 
@@ -13,6 +14,15 @@ public:
     /// Takes the lock without waiting; the error names the holder and what to do.
     [[nodiscard]] static std::expected<run_lock, std::string> acquire(const std::string& report_dir,
                                                                       const std::string& run_id);
+    /// The same guard across report folders: a lock keyed by the inventory
+    /// (its absolute path) and the exact set of hosts a run targets, in
+    /// "$XDG_RUNTIME_DIR/fleetmend-locks/" (else "/tmp/fleetmend-<uid>-locks/").
+    /// A second run on the same inventory and hosts is refused wherever its
+    /// reports go; shards and disjoint --limit runs work side by side.
+    [[nodiscard]] static std::expected<run_lock, std::string> acquire_hosts(const std::string& inventory_path,
+                                                                            std::vector<std::string> hosts,
+                                                                            const std::string& run_id,
+                                                                            const std::string& report_dir);
     run_lock(run_lock&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) { other.fd_ = -1; }
     run_lock& operator=(run_lock&& other) noexcept;
     run_lock(const run_lock&) = delete;

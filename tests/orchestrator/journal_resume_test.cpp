@@ -56,3 +56,102 @@ TEST_CASE("resume: a halted rollout starts nothing new; a finished run has nothi
 
     CHECK_FALSE(plan_resume(journal_contents{}).has_value());
 }
+
+namespace {
+run_started two_batch_header() {
+    run_started header;
+    header.run_id = "run-2";
+    header.batches = {{"a"}, {"b", "c", "d"}};
+    return header;
+}
+step_record ok_step(phase p) {
+    step_record s;
+    s.in_phase = p;
+    s.ok = true;
+    return s;
+}
+}  // namespace
+
+TEST_CASE("resume: how far an interrupted host got decides what runs again", "[journal][unit]") {
+    std::vector<run_event> ev{two_batch_header(), batch_started{1, {}}, host_started{"a", "", transport_kind::winrm, 1, {}},
+                              step_started{"a", phase::capture, "teredo", {}},
+                              step_finished{"a", ok_step(phase::capture)},
+                              facts_captured{"a", true, {{"teredo.type", "client"}}}};
+    SECTION("apply started, no end recorded: in doubt, the original facts kept") {
+        ev.push_back(step_started{"a", phase::apply, "disable teredo", {}});
+        const auto state = plan_resume(journal_contents{ev, false, 0, 0});
+        REQUIRE(state.has_value());
+        const auto& a = state->interrupted.at("a");
+        CHECK(a.captured);
+        CHECK(a.facts_before.at("teredo.type") == "client");
+        CHECK(a.apply_in_doubt);
+        CHECK_FALSE(a.applied);
+        CHECK(state->change_in_doubt.count("a") == 1);
+    }
+    SECTION("apply finished and verify started: applied, never to be applied again") {
+        ev.push_back(step_started{"a", phase::apply, "disable teredo", {}});
+        ev.push_back(step_finished{"a", ok_step(phase::apply)});
+        ev.push_back(step_started{"a", phase::verify, "teredo type is disabled", {}});
+        const auto state = plan_resume(journal_contents{ev, false, 0, 0});
+        REQUIRE(state.has_value());
+        CHECK(state->interrupted.at("a").applied);
+        CHECK_FALSE(state->interrupted.at("a").apply_in_doubt);
+        CHECK(state->change_in_doubt.empty());
+    }
+    SECTION("a rollback step started: the rollback is to be finished") {
+        ev.push_back(step_started{"a", phase::rollback, "restore previous type", {}});
+        const auto state = plan_resume(journal_contents{ev, false, 0, 0});
+        REQUIRE(state.has_value());
+        CHECK(state->interrupted.at("a").rolling_back);
+        CHECK(state->change_in_doubt.count("a") == 1);
+    }
+}
+
+TEST_CASE("resume: hosts an interrupted run skipped still run, and their batch is judged again",
+          "[journal][unit]") {
+    const std::vector<run_event> ev{
+        two_batch_header(),
+        host_started{"a", "", transport_kind::winrm, 1, {}},
+        host_finished{"a", host_status::changed, std::nullopt, "", {}},
+        batch_finished{1, 0, false, "", {}},
+        host_started{"b", "", transport_kind::winrm, 2, {}},
+        host_finished{"b", host_status::changed, std::nullopt, "", {}},
+        batch_finished{2, 0, false, "interrupted: hosts not started are skipped", {}},
+        host_finished{"c", host_status::skipped, std::nullopt, "skipped: the run was interrupted", {}},
+        host_finished{"d", host_status::skipped, std::nullopt, "skipped: the run was interrupted", {}},
+        run_finished{true, {}},
+    };
+    const auto state = plan_resume(journal_contents{ev, false, 0, 0});
+    REQUIRE(state.has_value());
+    CHECK_FALSE(state->run_was_finished);
+    CHECK(state->finished == std::set<std::string>{"a", "b"});
+    CHECK(state->batches_finished == std::set<int>{1});
+    REQUIRE(state->remaining.size() == 1);
+    CHECK(state->remaining[0].hosts == std::vector<std::string>{"c", "d"});
+    CHECK(state->recapture.empty());
+}
+
+TEST_CASE("resume: a host a batch rollback restarted keeps its outcome until the batch is rolled back again",
+          "[journal][unit]") {
+    const std::vector<run_event> ev{
+        two_batch_header(),
+        host_started{"a", "", transport_kind::winrm, 1, {}},
+        host_finished{"a", host_status::changed, std::nullopt, "", {}},
+        batch_finished{1, 0, false, "", {}},
+        host_started{"b", "", transport_kind::winrm, 2, {}},
+        host_finished{"b", host_status::changed, std::nullopt, "", {}},
+        host_started{"c", "", transport_kind::winrm, 2, {}},
+        host_finished{"c", host_status::failed, std::nullopt, "apply failed", {}},
+        host_started{"d", "", transport_kind::winrm, 2, {}},
+        host_finished{"d", host_status::changed, std::nullopt, "", {}},
+        // the threshold tripped: batch 2's rollback restarts b, and the kill comes
+        host_started{"b", "", transport_kind::winrm, 2, {}},
+        step_started{"b", phase::rollback, "restore previous type", {}},
+    };
+    const auto state = plan_resume(journal_contents{ev, false, 0, 0});
+    REQUIRE(state.has_value());
+    CHECK(state->finished.count("b") == 1);
+    CHECK(state->recapture.empty());
+    CHECK(state->batches_finished == std::set<int>{1});  // batch 2 is judged (and rolled back) again
+    CHECK_FALSE(state->halted);
+}
