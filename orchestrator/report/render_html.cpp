@@ -233,6 +233,9 @@ q.oninput=refilter;st.onchange=refilter;
 document.getElementById('prev').onclick=function(){if(page>0){page--;draw();}};
 document.getElementById('next').onclick=function(){page++;draw();};
 draw();
+// The page is usable from here: tests and tests/bench/html_open read this mark.
+if(document.body)document.body.setAttribute('data-rendered',String(Math.round(performance.now())));
+if(typeof performance!=='undefined'&&performance.mark)performance.mark('fm-rendered');
 })();
 )JS";
 
