@@ -34,8 +34,10 @@ std::expected<resume_state, std::string> plan_resume(const journal_contents& jou
                     // A finished host starts again only for a rollback after its
                     // batch tripped the threshold: its outcome stands until then.
                     if (out.finished.count(e.host)) return;
+                    // A host a resume restarted keeps what its earlier attempt
+                    // recorded: the facts before and whether its apply ran.
                     started.insert(e.host);
-                    tracks[e.host] = {};
+                    tracks[e.host].open_step.reset();
                 } else if constexpr (std::is_same_v<E, step_started>) {
                     if (out.finished.count(e.host)) return;
                     auto& t = tracks[e.host];

@@ -155,3 +155,21 @@ TEST_CASE("resume: a host a batch rollback restarted keeps its outcome until the
     CHECK(state->batches_finished == std::set<int>{1});  // batch 2 is judged (and rolled back) again
     CHECK_FALSE(state->halted);
 }
+
+TEST_CASE("resume: a resume killed too keeps the facts before of the first attempt", "[journal][unit]") {
+    const std::vector<run_event> ev{
+        two_batch_header(),
+        host_started{"a", "", transport_kind::winrm, 1, {}},
+        facts_captured{"a", true, {{"teredo.type", "client"}}},
+        step_started{"a", phase::apply, "disable teredo", {}},
+        // killed; the first resume restarts "a" and is killed while it captures again
+        two_batch_header(),
+        host_started{"a", "", transport_kind::winrm, 1, {}},
+        step_started{"a", phase::capture, "teredo", {}},
+    };
+    const auto state = plan_resume(journal_contents{ev, false, 0, 0});
+    REQUIRE(state.has_value());
+    const auto& a = state->interrupted.at("a");
+    CHECK(a.captured);
+    CHECK(a.facts_before.at("teredo.type") == "client");  // not what the host shows now (disabled)
+}
