@@ -1,0 +1,197 @@
+// `fleetmend resume` and interruption as a user meets them: a torn last
+// journal record, SIGINT (and a second SIGINT), the lock between runs, a
+// playbook that changed since the run started.
+#include "orchestrator/journal/journal.hpp"
+#include "orchestrator/report/report.hpp"
+#include "resume_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <fstream>
+#include <thread>
+
+using namespace fleetmend::test;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Waits until the journal holds `bytes` (or the child ended); false on time-out.
+bool wait_for_journal(child_process& child, const fs::path& report_dir, std::uintmax_t bytes,
+                      std::chrono::seconds limit = 60s) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+        if (child.poll()) return false;
+        const auto journal = find_journal(report_dir);
+        if (!journal.empty() && size_of(journal) >= bytes) return true;
+        std::this_thread::sleep_for(2ms);
+    }
+    return false;
+}
+
+/// Every host answering slowly, so a run is still busy when signalled.
+lab_shape slow_fleet(const char* latency, unsigned hosts) {
+    lab_shape shape;
+    shape.hosts = hosts;
+    shape.slow_percent = 100;
+    shape.slow_latency = latency;
+    shape.not_elevated = {17};
+    return shape;
+}
+
+std::string expected_hint(const fs::path& journal) { return "to continue: fleetmend resume " + journal.string(); }
+
+}  // namespace
+
+TEST_CASE("a journal whose last record was torn mid-write is cut there and the run resumes",
+          "[resume][integration]") {
+    lab_shape shape;
+    shape.hosts = 40;
+    shape.slow_percent = 20;
+    shape.not_elevated = {17};
+    auto lab = start_lab(shape, 40);
+    child_process run(run_args(*lab, "1,25%,100%", 10), lab->dir / "run.out");
+    REQUIRE(wait_for_journal(run, lab->report_dir, 40'000));
+    run.send(SIGKILL);
+    run.wait(10s);
+    const auto journal = find_journal(lab->report_dir);
+
+    // Cut the last record in the middle, as a crash during its write leaves it.
+    const std::string text = read_text(journal);
+    const auto last_start = text.rfind('\n', text.size() - 2) + 1;
+    fs::resize_file(journal, last_start + (text.size() - last_start) / 2);
+    const auto torn = fleetmend::read_journal(journal.string());
+    REQUIRE(torn.has_value());
+    REQUIRE(torn->torn_tail);
+
+    const auto resumed = run_to_end({"resume", journal.string(), "--yes"}, lab->dir / "resume.out", 120s);
+    INFO(resumed.output);
+    CHECK(resumed.status == 2);  // host 17's apply fails (not elevated)
+    CHECK_THAT(resumed.output, Catch::Contains("torn record"));
+    const auto problems = whole_run_problems(*lab->fleet, fs::path(journal).replace_extension(".json"));
+    for (const auto& p : problems) UNSCOPED_INFO(p);
+    CHECK(problems.empty());
+    const auto healed = fleetmend::read_journal(journal.string());
+    REQUIRE(healed.has_value());
+    CHECK_FALSE(healed->torn_tail);  // new records follow the last good one
+}
+
+TEST_CASE("SIGINT: hosts in flight finish, exit status 5, the resume command is printed and completes the run",
+          "[resume][integration]") {
+    auto lab = start_lab(slow_fleet("100ms", 40), 41);
+    child_process run(run_args(*lab, "1,100%", 6), lab->dir / "run.out");
+    REQUIRE(wait_for_journal(run, lab->report_dir, 30'000));
+    run.send(SIGINT);
+    const int status = run.wait(60s);
+    const std::string output = read_text(lab->dir / "run.out");
+    INFO(output);
+    CHECK(status == 5);
+    const auto journal = find_journal(lab->report_dir);
+    CHECK_THAT(output, Catch::Contains(expected_hint(journal)));
+    auto interrupted = fleetmend::read_report_file(fs::path(journal).replace_extension(".json").string());
+    REQUIRE(interrupted.has_value());
+    CHECK(interrupted->interrupted);
+    CHECK(interrupted->summary.at("skipped") > 0);
+    CHECK(interrupted->summary.at("unfinished") == 0);  // in-flight hosts were let finish
+
+    const auto resumed = run_to_end({"resume", journal.string(), "--yes"}, lab->dir / "resume.out", 120s);
+    INFO(resumed.output);
+    CHECK(resumed.status == 2);
+    const auto problems = whole_run_problems(*lab->fleet, fs::path(journal).replace_extension(".json"));
+    for (const auto& p : problems) UNSCOPED_INFO(p);
+    CHECK(problems.empty());
+}
+
+TEST_CASE("a second SIGINT aborts the steps in flight, still writes journal and report, and the run resumes",
+          "[resume][integration]") {
+    auto lab = start_lab(slow_fleet("300ms", 24), 42);
+    child_process run(run_args(*lab, "1,100%", 8), lab->dir / "run.out");
+    REQUIRE(wait_for_journal(run, lab->report_dir, 20'000));
+    run.send(SIGINT);
+    std::this_thread::sleep_for(150ms);
+    run.send(SIGINT);
+    const auto t0 = std::chrono::steady_clock::now();
+    const int status = run.wait(30s);
+    const std::string output = read_text(lab->dir / "run.out");
+    INFO(output);
+    CHECK(status == 5);
+    CHECK(std::chrono::steady_clock::now() - t0 < 3s);  // did not wait for the slow hosts in flight
+    const auto journal = find_journal(lab->report_dir);
+    CHECK_THAT(output, Catch::Contains("aborted") && Catch::Contains(expected_hint(journal)));
+    auto aborted = fleetmend::read_report_file(fs::path(journal).replace_extension(".json").string());
+    REQUIRE(aborted.has_value());
+    CHECK(aborted->interrupted);
+    CHECK(aborted->summary.at("unfinished") > 0);  // cut off mid-step: their outcome is unknown
+
+    const auto resumed = run_to_end({"resume", journal.string(), "--yes"}, lab->dir / "resume.out", 120s);
+    INFO(resumed.output);
+    CHECK(resumed.status == 2);
+    const auto problems = whole_run_problems(*lab->fleet, fs::path(journal).replace_extension(".json"));
+    for (const auto& p : problems) UNSCOPED_INFO(p);
+    CHECK(problems.empty());
+}
+
+TEST_CASE("while a run works, a second run on its hosts or a resume of its journal is refused, naming the holder",
+          "[resume][integration]") {
+    auto lab = start_lab(slow_fleet("100ms", 20), 43);
+    child_process first(run_args(*lab, "100%", 4), lab->dir / "first.out");
+    REQUIRE(wait_for_journal(first, lab->report_dir, 2'000));
+    const auto journal = find_journal(lab->report_dir);
+
+    const auto second = run_to_end(run_args(*lab), lab->dir / "second.out", 30s);
+    INFO(second.output);
+    CHECK(second.status == 64);
+    CHECK_THAT(second.output, Catch::Contains("another fleetmend run holds") &&
+                                  Catch::Contains("pid " + std::to_string(first.pid())));
+    // From another report folder: the same hosts of the same inventory are still refused.
+    auto elsewhere = run_args(*lab);
+    elsewhere.back() = (lab->dir / "other-reports").string();
+    const auto third = run_to_end(elsewhere, lab->dir / "third.out", 30s);
+    INFO(third.output);
+    CHECK(third.status == 64);
+    CHECK_THAT(third.output, Catch::Contains("same hosts of the same inventory"));
+    const auto resume = run_to_end({"resume", journal.string(), "--yes"}, lab->dir / "resume.out", 30s);
+    INFO(resume.output);
+    CHECK(resume.status == 64);
+    CHECK_THAT(resume.output, Catch::Contains("another fleetmend run holds"));
+    CHECK(first.poll() == std::nullopt);  // neither disturbed the run
+
+    first.send(SIGKILL);
+    first.wait(10s);
+    // The kernel drops the lock with the process: no stale lock after a kill -9.
+    const auto after = run_to_end({"resume", journal.string(), "--yes"}, lab->dir / "after.out", 120s);
+    INFO(after.output);
+    CHECK(after.status == 2);
+}
+
+TEST_CASE("resume refuses a playbook that changed since the run started, and a finished run has nothing to do",
+          "[resume][integration]") {
+    lab_shape shape;
+    shape.hosts = 6;
+    shape.slow_percent = 0;
+    shape.not_elevated = {};
+    auto lab = start_lab(shape, 44);
+    const fs::path playbook = lab->dir / "teredo.toml";
+    fs::copy_file(teredo_playbook, playbook);
+    auto args = run_args(*lab);
+    args[3] = playbook.string();
+    child_process run(args, lab->dir / "run.out");
+    REQUIRE(run.wait(60s) == 0);
+    const auto journal = find_journal(lab->report_dir);
+
+    const auto done = run_to_end({"resume", journal.string()}, lab->dir / "done.out", 30s);
+    INFO(done.output);
+    CHECK(done.status == 0);
+    CHECK_THAT(done.output, Catch::Contains("already finished"));
+
+    // Make the journal look interrupted (drop run_finished), then edit the playbook.
+    const std::string text = read_text(journal);
+    fs::resize_file(journal, text.rfind('\n', text.size() - 2) + 1);
+    std::ofstream(playbook, std::ios::app) << "# edited after the run\n";
+    const auto refused = run_to_end({"resume", journal.string(), "--yes"}, lab->dir / "refused.out", 30s);
+    INFO(refused.output);
+    CHECK(refused.status == 64);
+    CHECK_THAT(refused.output, Catch::Contains("is not the one run") && Catch::Contains("restore that playbook"));
+}
