@@ -42,6 +42,7 @@ struct fleet_setup {
     std::set<std::string> not_elevated;
     std::map<std::string, std::string> disable_leaves;  // the set "works" but leaves this type
     rollout_settings settings;
+    run_mode mode = run_mode::apply;
 };
 
 void prepare(fake_fleet& fleet, const std::vector<host_entry>& hosts, const fleet_setup& setup) {
@@ -99,6 +100,7 @@ void kill_everywhere_and_resume(const fleet_setup& setup) {
     const auto book = teredo_playbook();
     rollout_options options;
     options.settings = setup.settings;
+    options.mode = setup.mode;
     const auto batches = plan_for(hosts, setup.settings);
 
     // The uninterrupted run: the reference, and the timeline to cut.
@@ -203,6 +205,16 @@ TEST_CASE("resume: killed during rollback-host, the host's rollback is finished"
     setup.settings.on_failure = failure_policy::rollback_host;
     setup.disable_leaves = {{"win002", "client"}};  // its verify fails: restored to "default"
     kill_everywhere_and_resume(setup);
+}
+
+TEST_CASE("resume: a check run killed anywhere resumes to the same verdicts and changes nothing",
+          "[engine][journal][unit]") {
+    fleet_setup setup;
+    setup.initial_types = {"client", "disabled", "default", "disabled"};
+    setup.settings.batches = {{false, 1}, {true, 100}};
+    setup.settings.concurrency = 1;
+    setup.mode = run_mode::check;
+    kill_everywhere_and_resume(setup);  // final types equal the initial ones: the reference run changed nothing
 }
 
 TEST_CASE("resume: a host whose apply landed before the kill is verified, not applied again",
