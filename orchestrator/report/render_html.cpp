@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
 
 namespace fleetmend {
 namespace {
@@ -29,15 +32,36 @@ const char* status_colour(const std::string& word) {
     return "#dc2626";  // failed, rollback-failed, unfinished
 }
 
-/// The table's data: compact arrays, so 10,000 hosts stay a few MB.
+/// Interns the step texts every host repeats (phase, step name, command,
+/// message): 10,000 hosts share a few dozen, so the page carries each once.
+class string_table {
+public:
+    int operator()(const std::string& text) {
+        const auto [it, added] = index_.try_emplace(text, static_cast<int>(strings_.size()));
+        if (added) strings_.push_back(text);
+        return it->second;
+    }
+    [[nodiscard]] const std::vector<std::string>& strings() const noexcept { return strings_; }
+
+private:
+    std::map<std::string, int> index_;
+    std::vector<std::string> strings_;
+};
+
+/// The table's data: compact arrays and one string table, so 10,000 hosts
+/// stay a few MB and parse quickly. Host row: name, address, transport,
+/// batch, status, before -> after, message, error kind, steps; step: phase,
+/// name, command, message (indexes into "strings"), exit code, ok, attempts,
+/// ms, stderr excerpt (failed steps only).
 std::string embedded_data(const run_report& r) {
+    string_table strings;
     json hosts = json::array();
     for (const auto& host : r.hosts) {
         json steps = json::array();
         for (const auto& s : host.steps) {
-            steps.push_back(json::array({phase_name(s.in_phase), s.name, s.command,
-                                         s.exit_code ? json(*s.exit_code) : json(nullptr), s.ok, s.attempts,
-                                         s.duration.count(), s.message,
+            steps.push_back(json::array({strings(phase_name(s.in_phase)), strings(s.name), strings(s.command),
+                                         strings(s.message), s.exit_code ? json(*s.exit_code) : json(nullptr), s.ok,
+                                         s.attempts, s.duration.count(),
                                          s.ok ? std::string() : shorten(s.stderr_excerpt, max_embedded_stderr)}));
         }
         hosts.push_back(json::array({host.name, host.address,
@@ -45,7 +69,8 @@ std::string embedded_data(const run_report& r) {
                                      status_word(host), changes_text(host), host.message,
                                      host.error ? to_string(*host.error) : "", steps}));
     }
-    auto text = json{{"hosts", hosts}}.dump(-1, ' ', false, json::error_handler_t::replace);
+    auto text = json{{"strings", strings.strings()}, {"hosts", hosts}}.dump(-1, ' ', false,
+                                                                             json::error_handler_t::replace);
     // Inside <script>, only "</script" or "<!--" could end or confuse the
     // element; JSON allows \u003c for every '<', so none survives.
     std::string safe;
@@ -182,7 +207,7 @@ tbody tr{cursor:pointer}tbody tr:hover{background:#f9fafb}
 constexpr const char* script = R"JS(
 (function(){
 'use strict';
-var D=JSON.parse(document.getElementById('fm-data').textContent);
+var D=JSON.parse(document.getElementById('fm-data').textContent),S=D.strings;
 var COLS=['host','address','transport','batch','status','before → after','message'];
 var PAGE=100,page=0,sortCol=-1,asc=true,view=D.hosts.slice();
 var q=document.getElementById('q'),st=document.getElementById('st'),body=document.getElementById('rows');
@@ -190,18 +215,27 @@ var info=document.getElementById('pageinfo'),detail=document.getElementById('det
 function el(tag,text){var e=document.createElement(tag);if(text!==undefined)e.textContent=String(text);return e;}
 var seen={};D.hosts.forEach(function(r){seen[r[4]]=(seen[r[4]]||0)+1;});
 Object.keys(seen).sort().forEach(function(s){var o=el('option',s+' ('+seen[s]+')');o.value=s;st.appendChild(o);});
+// Filtering and sorting work on the data, never on the DOM; the text a
+// filter searches is built once per host, on the first search.
+var hay=null;
 function refilter(){
   var needle=q.value.toLowerCase(),want=st.value;
-  view=D.hosts.filter(function(r){
-    if(want&&r[4]!==want)return false;
-    if(!needle)return true;
-    return (r[0]+' '+r[1]+' '+r[4]+' '+r[5]+' '+r[6]).toLowerCase().indexOf(needle)>=0;});
-  resort();page=0;draw();
+  if(needle&&!hay)hay=D.hosts.map(function(r){return (r[0]+' '+r[1]+' '+r[4]+' '+r[5]+' '+r[6]).toLowerCase();});
+  var out=[];
+  for(var i=0;i<D.hosts.length;i++){var r=D.hosts[i];
+    if(want&&r[4]!==want)continue;
+    if(needle&&hay[i].indexOf(needle)<0)continue;
+    out.push(r);}
+  view=out;resort();page=0;draw();
 }
+// One collator for every comparison: localeCompare with options builds one
+// per call, which made sorting 10,000 hosts take seconds.
+var coll=(typeof Intl!=='undefined'&&Intl.Collator)?new Intl.Collator(undefined,{numeric:true}):null;
 function resort(){
   if(sortCol<0)return;
-  view.sort(function(a,b){var x=a[sortCol],y=b[sortCol];
-    var c=(typeof x==='number'&&typeof y==='number')?x-y:String(x).localeCompare(String(y),undefined,{numeric:true});
+  var k=sortCol,cmp=coll?coll.compare:function(x,y){return x<y?-1:x>y?1:0;};
+  view.sort(function(a,b){var x=a[k],y=b[k];
+    var c=(typeof x==='number'&&typeof y==='number')?x-y:cmp(String(x),String(y));
     return asc?c:-c;});
 }
 function draw(){
@@ -222,7 +256,7 @@ function show(r){
   ['phase','step','command','exit','ok','attempts','ms','message'].forEach(function(c){hr.appendChild(el('th',c));});
   t.appendChild(hr);
   r[8].forEach(function(s){var tr=el('tr');
-    [s[0],s[1],s[2],s[3]===null?'-':s[3],s[4]?'yes':'NO',s[5],s[6],s[7]].forEach(function(v){tr.appendChild(el('td',v));});
+    [S[s[0]],S[s[1]],S[s[2]],s[4]===null?'-':s[4],s[5]?'yes':'NO',s[6],s[7],S[s[3]]].forEach(function(v){tr.appendChild(el('td',v));});
     t.appendChild(tr);
     if(s[8]){var pr=el('tr'),td=el('td');td.colSpan=8;td.appendChild(el('pre',s[8]));pr.appendChild(td);t.appendChild(pr);}});
   detail.appendChild(t);detail.scrollIntoView({block:'nearest'});
