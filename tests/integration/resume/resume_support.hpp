@@ -17,7 +17,7 @@ inline const std::string teredo_playbook = FLEETMEND_SOURCE_DIR "/playbooks/tere
 struct lab_shape {
     unsigned hosts = 200;
     unsigned slow_percent = 10;       // hosts with latency before every answer
-    std::string slow_latency = "150ms";
+    std::string slow_latency = "40ms";
     std::vector<unsigned> not_elevated{17, 117};  // their apply fails: they end failed
 };
 
