@@ -64,6 +64,11 @@ std::expected<void, std::string> parse_description(std::string_view part, sealed
         }
     }
     if (out.protocol.empty()) return std::unexpected("sealed body: the first part has no Content-Type (protocol)");
+    // A protocol is a media type name: anything else (spaces, control bytes, a
+    // boundary line smuggled in) would frame back into a different message.
+    if (out.protocol.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/.+-_") !=
+        std::string::npos)
+        return std::unexpected("sealed body: the first part's Content-Type is not a protocol name");
     if (!have_length) return std::unexpected("sealed body: OriginalContent has no Length=");
     return {};
 }
