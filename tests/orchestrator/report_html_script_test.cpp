@@ -1,6 +1,7 @@
 // Runs the HTML page's own script under node with a minimal DOM stand-in:
 // the host table filters, sorts and pages over 10,000 hosts, quickly.
-// (Headless Chromium is the fuller check; node is what this machine has.)
+// The page in a real browser: tests/integration/rollout/html_chromium_test.cpp
+// (headless Chromium); figures at 10,000 hosts: tests/bench/html_open.
 #include "orchestrator/report/render.hpp"
 #include "report_fixture.hpp"
 
