@@ -206,11 +206,6 @@ private:
             } else if (k == "stdout") s.expect.stdout_match = compile(v, sub);
             else if (k == "stderr") s.expect.stderr_match = compile(v, sub);
         }
-        // An engine that predates any_exit checks exit 0 when a step has no
-        // output pattern; a pattern that matches every output keeps "any"
-        // meaning any there too.
-        if (s.expect.any_exit && !s.expect.stdout_match && !s.expect.stderr_match)
-            s.expect.stdout_match = pattern{"", boost::regex("")};
     }
 
     void read_facts(const toml::node& node, const std::string& key, step& s) {

@@ -96,7 +96,9 @@ std::string bounded_excerpt(const std::string& text, std::size_t limit) {
 std::string expectation_miss(const expectation& expect, const exec_result& result) {
     const bool has_pattern = expect.stdout_match || expect.stderr_match;
     const int wanted_exit = expect.exit_code.value_or(0);
-    if ((expect.exit_code || !has_pattern) && result.exit_code != wanted_exit)
+    // Without `exit`, an output pattern decides alone; with neither, exit 0 is wanted.
+    const bool exit_decides = !expect.any_exit && (expect.exit_code || !has_pattern);
+    if (exit_decides && result.exit_code != wanted_exit)
         return "exit code " + std::to_string(result.exit_code) + ", expected " +
                std::to_string(wanted_exit);
     if (expect.stdout_match && !boost::regex_search(result.stdout_text, expect.stdout_match->compiled))
