@@ -40,7 +40,7 @@ std::vector<std::string> names_of(const std::vector<const host_entry*>& hosts) {
 
 }  // namespace
 
-TEST_CASE("--shard K/N is read as slice K of N and nonsense is refused with what to write", "[engine][shard][unit]") {
+TEST_CASE("the --shard flag reads K/N as slice K of N and refuses nonsense with what to write", "[engine][shard][unit]") {
     const auto two_of_three = parse_shard("2/3");
     REQUIRE(two_of_three);
     CHECK(two_of_three->index == 2);
