@@ -160,6 +160,28 @@ void finish(event_sink& sink, const host_entry& host, const host_outcome& outcom
     sink.publish(host_finished{host.name, outcome.status, outcome.error, outcome.message, now_wall()});
 }
 
+/// Runs `body`, the work on one host: an exception inside becomes that host's
+/// failure (`on_error`) instead of ending the run for every host, and the
+/// host's end is published whatever happened.
+template <typename Body>
+void run_then_finish(event_sink& sink, const host_entry& host, host_outcome& outcome, host_status on_error,
+                     std::string_view context, Body&& body) noexcept {
+    try {
+        body();
+    } catch (const std::exception& e) {
+        outcome.status = on_error;
+        outcome.message = "internal error" + std::string(context) + ": " + e.what();
+    } catch (...) {
+        outcome.status = on_error;
+        outcome.message = "internal error" + std::string(context);
+    }
+    try {
+        finish(sink, host, outcome);
+    } catch (...) {
+        // the sink reports its own failures; the outcome still goes back
+    }
+}
+
 /// apply -> verify with its failure handling; the host is connected and
 /// captured, and not compliant (or, resumed, its apply already ran: then
 /// run_apply is false and only the verify judges it).
@@ -233,7 +255,7 @@ host_runner::host_runner(const playbook& book, event_sink& sink, runner_options 
 
 host_outcome host_runner::run(const host_entry& host, int batch) const noexcept {
     host_outcome outcome;
-    try {
+    run_then_finish(sink_, host, outcome, host_status::failed, "", [&] {
         sink_.publish(started_event(host, batch));
         host_session session(book_, sink_, options_, make_transport_, probe_, host);
         if (session.connect(outcome, host_status::unreachable)) {
@@ -260,18 +282,7 @@ host_outcome host_runner::run(const host_entry& host, int batch) const noexcept 
                 outcome.status = host_status::failed;
             }
         }
-    } catch (const std::exception& e) {
-        outcome.status = host_status::failed;
-        outcome.message = std::string("internal error: ") + e.what();
-    } catch (...) {
-        outcome.status = host_status::failed;
-        outcome.message = "internal error";
-    }
-    try {
-        finish(sink_, host, outcome);
-    } catch (...) {
-        // the sink reports its own failures; the outcome still goes back
-    }
+    });
     return outcome;
 }
 
@@ -280,7 +291,7 @@ host_outcome host_runner::roll_back(const host_entry& host, const fact_map& fact
     host_outcome outcome;
     outcome.captured = true;
     outcome.facts_before = facts_before;
-    try {
+    run_then_finish(sink_, host, outcome, host_status::rollback_failed, " during rollback", [&] {
         sink_.publish(started_event(host, batch));
         host_session session(book_, sink_, options_, make_transport_, probe_, host);
         if (session.connect(outcome, host_status::rollback_failed)) {
@@ -289,17 +300,7 @@ host_outcome host_runner::roll_back(const host_entry& host, const fact_map& fact
         } else {
             outcome.message = "rollback could not " + outcome.message;
         }
-    } catch (const std::exception& e) {
-        outcome.status = host_status::rollback_failed;
-        outcome.message = std::string("internal error during rollback: ") + e.what();
-    } catch (...) {
-        outcome.status = host_status::rollback_failed;
-        outcome.message = "internal error during rollback";
-    }
-    try {
-        finish(sink_, host, outcome);
-    } catch (...) {
-    }
+    });
     return outcome;
 }
 
@@ -312,7 +313,7 @@ host_outcome host_runner::resume(const host_entry& host, int batch, const interr
         return outcome;
     }
     host_outcome outcome;
-    try {
+    run_then_finish(sink_, host, outcome, host_status::failed, "", [&] {
         sink_.publish(started_event(host, batch));
         host_session session(book_, sink_, options_, make_transport_, probe_, host);
         if (session.connect(outcome, host_status::unreachable)) {
@@ -368,17 +369,7 @@ host_outcome host_runner::resume(const host_entry& host, int batch, const interr
                 outcome.status = host_status::failed;
             }
         }
-    } catch (const std::exception& e) {
-        outcome.status = host_status::failed;
-        outcome.message = std::string("internal error: ") + e.what();
-    } catch (...) {
-        outcome.status = host_status::failed;
-        outcome.message = "internal error";
-    }
-    try {
-        finish(sink_, host, outcome);
-    } catch (...) {
-    }
+    });
     return outcome;
 }
 
