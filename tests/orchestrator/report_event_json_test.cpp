@@ -31,6 +31,10 @@ TEST_CASE("times are RFC 3339 UTC with milliseconds", "[report][unit]") {
     CHECK(parse_time("2026-11-27T08:00:00.1234567Z") == at(0, 123));
     CHECK_FALSE(parse_time("2026-11-27 08:00:00Z").has_value());
     CHECK_FALSE(parse_time("2026-13-27T08:00:00Z").has_value());
+    // Years a nanosecond clock cannot hold are refused, not overflowed (fuzz_report_json).
+    CHECK_FALSE(parse_time("0954-01-01T00:00:00Z").has_value());
+    CHECK_FALSE(parse_time("9999-12-31T23:59:59Z").has_value());
+    CHECK(parse_time("2200-01-01T00:00:00Z").has_value());
     CHECK_FALSE(parse_time("2026-11-27T08:00:00").has_value());
 }
 
