@@ -1,5 +1,8 @@
 #include "transports/winrm/auth_challenge.hpp"
 
+#include "transports/encoding/base64.hpp"
+#include "transports/winrm/ntlm_challenge.hpp"
+
 #include <cctype>
 
 namespace fleetmend::winrm {
@@ -11,6 +14,21 @@ bool iequals_prefix(std::string_view text, std::string_view word) {
         if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(word[i])))
             return false;
     return true;
+}
+
+std::string malformed_ntlm(std::string_view what) {
+    return "the host sent a malformed NTLM challenge: " + std::string(what) +
+           "; it is not a Windows WinRM endpoint or the connection is tampered with";
+}
+
+// The token as found, or the refusal mark and reason when it carries a
+// malformed NTLM CHALLENGE. Tokens that are not base64 stay as they are:
+// every caller already refuses them when decoding.
+std::string checked(std::string_view token) {
+    auto bytes = encoding::base64_decode(token);
+    if (bytes && is_ntlm_message(*bytes))
+        if (auto ok = check_ntlm_challenge(*bytes); !ok) return refused_challenge_mark + ok.error();
+    return std::string(token);
 }
 
 }  // namespace
@@ -26,13 +44,22 @@ std::string challenge_token(std::string_view header, std::string_view scheme) {
             token = token.substr(0, token.find_first_of(" ,"));
             // An oversized token is refused here, before base64 or GSSAPI see it.
             if (token.size() > max_challenge_token) return {};
-            return std::string(token);
+            return checked(token);
         }
         auto next = header.find(',');
         if (next == std::string_view::npos) break;
         header.remove_prefix(next + 1);
     }
     return {};
+}
+
+std::expected<std::string, std::string> decode_challenge(std::string_view token) {
+    if (token.starts_with(refused_challenge_mark)) return std::unexpected(malformed_ntlm(token.substr(1)));
+    auto bytes = encoding::base64_decode(token);
+    if (!bytes) return std::unexpected("the host sent an authentication token that is not base64");
+    if (is_ntlm_message(*bytes))
+        if (auto ok = check_ntlm_challenge(*bytes); !ok) return std::unexpected(malformed_ntlm(ok.error()));
+    return std::move(*bytes);
 }
 
 }  // namespace fleetmend::winrm
