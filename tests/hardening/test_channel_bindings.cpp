@@ -207,3 +207,38 @@ TEST_CASE("fleetmend's NTLM initiator puts the channel bindings it is given into
     // (an AUTHENTICATE without them would have been let through, see above).
     CHECK_FALSE(bound_handshake(server_hash, std::string(32, '\x22')));
 }
+
+TEST_CASE("A live gss-ntlmssp CHALLENGE passes the NTLM check; the crashing variant of it never reaches GSSAPI", "[hardening][integration][winrm][ntlm]") {
+    (void)lab_env();  // NTLM_USER_FILE for the acceptor
+    const secret pw{password};
+    winrm::gss_client_options options;
+    options.mechanism = winrm::gss_mechanism::ntlm;
+    options.target = "HTTP@" + host(1).name;
+    options.user = "LAB\\Administrator";
+    options.password = &pw;
+    auto client = winrm::gss_client::create(options);
+    REQUIRE(client.has_value());
+    lab::gss_acceptor acceptor;
+    auto negotiate = (*client)->step({});
+    REQUIRE(negotiate.has_value());
+    auto challenge = acceptor.step(*negotiate);
+    REQUIRE(challenge.state == lab::gss_acceptor::status::continue_needed);
+
+    // The crashing shape: TargetNameLen = MaxLen = 0 while a target type is announced.
+    std::string emptied = challenge.token;
+    REQUIRE(emptied.size() >= 16);
+    for (std::size_t i = 12; i < 16; ++i) emptied[i] = '\0';
+    auto refused = winrm::decode_challenge(winrm::challenge_token("Negotiate " + winrm::base64_encode(emptied), "Negotiate"));
+    REQUIRE_FALSE(refused.has_value());
+    CHECK_THAT(refused.error(), Catch::Contains("malformed NTLM challenge"));
+
+    // The real one goes through unchanged and the handshake completes.
+    const auto header = "Negotiate " + winrm::base64_encode(challenge.token);
+    auto bytes = winrm::decode_challenge(winrm::challenge_token(header, "Negotiate"));
+    INFO((bytes ? std::string() : bytes.error()));
+    REQUIRE(bytes.has_value());
+    CHECK(*bytes == challenge.token);
+    auto authenticate = (*client)->step(*bytes);
+    REQUIRE(authenticate.has_value());
+    CHECK(acceptor.step(*authenticate).state == lab::gss_acceptor::status::complete);
+}
