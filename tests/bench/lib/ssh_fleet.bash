@@ -29,8 +29,8 @@ ssh_fleet_start() {
     ssh-keygen -q -t ed25519 -N '' -C bench-host -f "$ssh_dir/host_ed25519"
     ssh-keygen -q -t ed25519 -N '' -C bench-user -f "$ssh_dir/user_ed25519"
     cp "$ssh_dir/user_ed25519.pub" "$ssh_dir/authorized_keys/$ssh_user"
-    cp "$repo/tests/integration/support/netsh" "$ssh_dir/bin/netsh"
-    chmod 755 "$ssh_dir/bin/netsh"
+    cp "$repo"/tests/integration/support/{netsh,reg,standin.sh} "$ssh_dir/bin/"
+    chmod 755 "$ssh_dir/bin/netsh" "$ssh_dir/bin/reg"
 
     ssh_addresses=()
     for ((i = 0; i < hosts; i++)); do ssh_addresses+=("$(ssh_address "$i")"); done

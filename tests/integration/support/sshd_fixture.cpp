@@ -187,7 +187,7 @@ void sshd_fixture::make_test_users() const {
 
 void sshd_fixture::install_netsh() const {
     fs::create_directories(dir_ / "bin");
-    for (const char* tool : {"netsh", "reg"}) {
+    for (const char* tool : {"netsh", "reg", "standin.sh"}) {
         fs::copy_file(fs::path(FLEETMEND_STANDIN_DIR) / tool, dir_ / "bin" / tool, fs::copy_options::overwrite_existing);
         fs::permissions(dir_ / "bin" / tool, fs::perms(0755));
     }
