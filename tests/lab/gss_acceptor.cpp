@@ -4,8 +4,11 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 
+#include "transports/encoding/utf16le.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/provider.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -172,6 +175,34 @@ std::string tls_server_end_point(X509* certificate) {
     unsigned int length = 0;
     if (X509_digest(certificate, md, digest, &length) != 1) return {};
     return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string ntlm_user_file_line(const std::string& domain, const std::string& user, const std::string& password) {
+    // NT hash = MD4(UTF-16LE(password)); MD4 lives in OpenSSL 3's legacy provider,
+    // loaded here into a private library context for this one digest.
+    std::unique_ptr<OSSL_LIB_CTX, decltype(&OSSL_LIB_CTX_free)> libctx(OSSL_LIB_CTX_new(), &OSSL_LIB_CTX_free);
+    OSSL_PROVIDER* legacy = libctx ? OSSL_PROVIDER_load(libctx.get(), "legacy") : nullptr;
+    EVP_MD* md4 = legacy ? EVP_MD_fetch(libctx.get(), "MD4", nullptr) : nullptr;
+    std::string line;
+    const std::string unicode = encoding::utf8_to_utf16le(password);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (md4 != nullptr && EVP_Digest(unicode.data(), unicode.size(), digest, &length, md4, nullptr) == 1 && length == 16) {
+        static constexpr char hex[] = "0123456789ABCDEF";
+        std::string nt;
+        for (unsigned i = 0; i < length; ++i) {
+            nt += hex[digest[i] >> 4];
+            nt += hex[digest[i] & 15];
+        }
+        // smbpasswd form DOMAIN\USER:UID:LM:NT:FLAGS:LCT; the LM field is ignored at
+        // the default LM compatibility level 3 (NTLMv2 only).
+        line = domain + "\\" + user + ":0:" + std::string(32, '0') + ":" + nt + ":[U          ]:LCT-00000000:\n";
+    } else {
+        line = domain + ":" + user + ":" + password + "\n";  // gss-ntlmssp hashes it itself, per logon
+    }
+    if (md4 != nullptr) EVP_MD_free(md4);
+    if (legacy != nullptr) OSSL_PROVIDER_unload(legacy);
+    return line;
 }
 
 void configure_gss_environment(const std::string& ntlm_user_file, const std::string& keytab) {

@@ -76,6 +76,14 @@ private:
 /// algorithm, or SHA-256 when that is MD5 or SHA-1. Empty on failure.
 [[nodiscard]] std::string tls_server_end_point(X509* certificate);
 
+/// One line of gss-ntlmssp's NTLM_USER_FILE for the lab account. It carries the
+/// NT hash (smbpasswd form) rather than the password, so gss-ntlmssp does not
+/// derive it again at every logon (in 1.2 that builds a fresh OpenSSL library
+/// context with the legacy provider per logon, a third of the lab's CPU at
+/// scale). Falls back to DOMAIN:USER:PASSWORD when MD4 is unavailable.
+[[nodiscard]] std::string ntlm_user_file_line(const std::string& domain, const std::string& user,
+                                              const std::string& password);
+
 /// Points gss-ntlmssp at the lab's user file and MIT krb5 at a keytab; must
 /// run before the first GSSAPI call of the process (they read the environment).
 void configure_gss_environment(const std::string& ntlm_user_file, const std::string& keytab);

@@ -113,8 +113,8 @@ std::expected<std::unique_ptr<lab_fleet>, std::string> lab_fleet::start(const la
     fleet->ca_file_ = dir + "/ca.pem";
     fleet->inventory_path_ = options.inventory_out.empty() ? dir + "/inventory.toml" : options.inventory_out;
     if (auto w = write_private(fleet->password_file_, fleet->credentials_.password); !w) return std::unexpected(w.error());
-    // gss-ntlmssp's acceptor checks NTLM responses against DOMAIN:USER:PASSWORD lines.
-    const std::string users = s.domain + ":" + s.user + ":" + fleet->credentials_.password + "\n";
+    // gss-ntlmssp's acceptor checks NTLM responses against this account's NT hash.
+    const std::string users = ntlm_user_file_line(s.domain, s.user, fleet->credentials_.password);
     if (auto w = write_private(dir + "/ntlm_users", users); !w) return std::unexpected(w.error());
     configure_gss_environment(dir + "/ntlm_users", options.keytab);
 

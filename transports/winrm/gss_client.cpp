@@ -1,6 +1,9 @@
 // GSSAPI initiator: MIT krb5 for Kerberos, gss-ntlmssp for NTLM.
 #include "transports/winrm/gss_client.hpp"
 
+#include "transports/winrm/gss_credential_cache.hpp"
+#include "transports/winrm/gss_status.hpp"
+
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
@@ -11,19 +14,10 @@
 namespace fleetmend::winrm {
 namespace {
 
-// 1.3.6.1.4.1.311.2.2.10, the NTLMSSP mechanism gss-ntlmssp registers.
-gss_OID_desc ntlmssp_oid = {10, const_cast<char*>("\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a")};
-
 struct name_deleter {
     void operator()(gss_name_t n) const noexcept {
         OM_uint32 minor = 0;
         gss_release_name(&minor, &n);
-    }
-};
-struct cred_deleter {
-    void operator()(gss_cred_id_t c) const noexcept {
-        OM_uint32 minor = 0;
-        gss_release_cred(&minor, &c);
     }
 };
 struct context_deleter {
@@ -33,7 +27,6 @@ struct context_deleter {
     }
 };
 using name_ptr = std::unique_ptr<std::remove_pointer_t<gss_name_t>, name_deleter>;
-using cred_ptr = std::unique_ptr<std::remove_pointer_t<gss_cred_id_t>, cred_deleter>;
 using context_ptr = std::unique_ptr<std::remove_pointer_t<gss_ctx_id_t>, context_deleter>;
 
 // A buffer GSSAPI allocated; released on scope exit.
@@ -62,26 +55,8 @@ gss_buffer_desc view(std::string_view s) {
     return {s.size(), const_cast<char*>(s.data())};
 }
 
-std::string status_text(OM_uint32 code, int type, gss_OID mech) {
-    std::string out;
-    OM_uint32 context = 0;
-    do {
-        OM_uint32 minor = 0;
-        owned_buffer text;
-        if (GSS_ERROR(gss_display_status(&minor, code, type, mech, &context, &text.value))) break;
-        if (!out.empty()) out += "; ";
-        out += text.str();
-    } while (context != 0);
-    return out;
-}
-
 std::string describe(const char* what, OM_uint32 major, OM_uint32 minor, gss_OID mech) {
-    std::string out = std::string(what) + ": " + status_text(major, GSS_C_GSS_CODE, GSS_C_NO_OID);
-    if (minor != 0) {
-        auto detail = status_text(minor, GSS_C_MECH_CODE, mech);
-        if (!detail.empty()) out += " (" + detail + ")";
-    }
-    return out;
+    return describe_gss_status(what, major, minor, mech);
 }
 
 // Kerberos wants user@REALM; Windows admins write DOMAIN\user. A NetBIOS
@@ -102,7 +77,7 @@ struct gss_client::handles {
     gss_client_options options;
     gss_OID mech = GSS_C_NO_OID;
     name_ptr target;
-    cred_ptr cred;
+    std::shared_ptr<shared_credential> cred;  // shared with the other connections of this run
     context_ptr context;
     bool established = false;
     std::string bindings_data;
@@ -116,7 +91,7 @@ std::expected<std::unique_ptr<gss_client>, std::string> gss_client::create(gss_c
     auto h = std::make_unique<handles>();
     h->options = std::move(options);
     const auto& o = h->options;
-    h->mech = o.mechanism == gss_mechanism::ntlm ? &ntlmssp_oid : const_cast<gss_OID>(gss_mech_krb5);
+    h->mech = mechanism_oid(o.mechanism);
     OM_uint32 minor = 0;
 
     // Target: "HTTP/host@REALM" is a Kerberos principal, anything else a host-based service.
@@ -131,25 +106,14 @@ std::expected<std::unique_ptr<gss_client>, std::string> gss_client::create(gss_c
     h->target.reset(target);
 
     if (!o.user.empty() && o.password != nullptr) {
-        std::string user = o.mechanism == gss_mechanism::kerberos ? kerberos_principal(o.user) : o.user;
-        gss_name_t name = GSS_C_NO_NAME;
-        auto user_buffer = view(user);
-        major = gss_import_name(&minor, &user_buffer, GSS_C_NT_USER_NAME, &name);
-        if (GSS_ERROR(major)) return std::unexpected(describe(("bad user name '" + user + "'").c_str(), major, minor, h->mech));
-        name_ptr user_name(name);
-        gss_OID_set_desc mechs{1, h->mech};
-        auto password = view(o.password->reveal());
-        gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
-        major = gss_acquire_cred_with_password(&minor, user_name.get(), &password, GSS_C_INDEFINITE, &mechs,
-                                               GSS_C_INITIATE, &cred, nullptr, nullptr);
-        if (GSS_ERROR(major)) {
-            std::string what = o.mechanism == gss_mechanism::ntlm
-                                   ? "cannot get NTLM credentials for '" + user + "' (is gss-ntlmssp installed?)"
-                                   : "cannot get a Kerberos ticket for '" + user +
-                                         "' (wrong password, unknown user, or no KDC for the realm in krb5.conf)";
-            return std::unexpected(describe(what.c_str(), major, minor, h->mech));
-        }
-        h->cred.reset(cred);
+        // One acquisition per run and credential, not per host (see gss_credential_cache.hpp).
+        credential_request request;
+        request.mechanism = o.mechanism;
+        request.user = o.mechanism == gss_mechanism::kerberos ? kerberos_principal(o.user) : o.user;
+        request.password = o.password;
+        auto cred = acquire_shared_credential(request);
+        if (!cred) return std::unexpected(cred.error());
+        h->cred = std::move(*cred);
     }
     if (!o.end_point_hash.empty()) {
         h->bindings_data = "tls-server-end-point:" + o.end_point_hash;
@@ -173,7 +137,7 @@ std::expected<std::string, std::string> gss_client::step(std::string_view server
     gss_ctx_id_t context = h.context.release();
     if (context == nullptr) context = GSS_C_NO_CONTEXT;
     OM_uint32 ret_flags = 0;
-    OM_uint32 major = gss_init_sec_context(&minor, h.cred ? h.cred.get() : GSS_C_NO_CREDENTIAL, &context, h.target.get(),
+    OM_uint32 major = gss_init_sec_context(&minor, h.cred ? static_cast<gss_cred_id_t>(h.cred->handle()) : GSS_C_NO_CREDENTIAL, &context, h.target.get(),
                                            h.mech, flags, GSS_C_INDEFINITE,
                                            h.bindings_data.empty() ? GSS_C_NO_CHANNEL_BINDINGS : &h.bindings,
                                            server_token.empty() ? GSS_C_NO_BUFFER : &input, nullptr, &output.value,
