@@ -109,6 +109,19 @@ std::expected<std::shared_ptr<shared_credential>, std::string> acquire(const cre
     return std::make_shared<shared_credential>(cred);
 }
 
+// A Kerberos credential carries a TGT that expires (typically after 10 hours);
+// a long run on a shared one gets a fresh one before that, not a failure per
+// host. (gss-ntlmssp credentials do not expire; they are not asked.)
+bool expiring(const shared_credential& credential) {
+    constexpr OM_uint32 margin_seconds = 300;
+    OM_uint32 minor = 0;
+    OM_uint32 lifetime = 0;
+    OM_uint32 major = gss_inquire_cred(&minor, static_cast<gss_cred_id_t>(credential.handle()), nullptr, &lifetime,
+                                       nullptr, nullptr);
+    if (GSS_ERROR(major)) return true;
+    return lifetime != GSS_C_INDEFINITE && lifetime < margin_seconds;
+}
+
 }  // namespace
 
 shared_credential::~shared_credential() {
@@ -124,7 +137,9 @@ std::expected<std::shared_ptr<shared_credential>, std::string> acquire_shared_cr
     if (print.empty()) return acquire(request);  // no digest: acquire for this connection alone
     auto s = the_cache().slot_for({static_cast<int>(request.mechanism), request.user, std::move(print)});
     std::lock_guard lock(s->mutex);
-    if (auto shared = s->credential.lock()) return shared;
+    if (auto shared = s->credential.lock();
+        shared && (request.mechanism == gss_mechanism::ntlm || !expiring(*shared)))
+        return shared;
     auto fresh = acquire(request);
     if (fresh) s->credential = *fresh;
     return fresh;

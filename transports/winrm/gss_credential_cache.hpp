@@ -49,7 +49,8 @@ struct credential_request {
 };
 
 /// Acquires a credential, or returns the one another live connection of this
-/// process acquired for the same mechanism, user and password. Thread-safe;
+/// process acquired for the same mechanism, user and password (a fresh one when
+/// the shared one has under 5 minutes left, e.g. a Kerberos TGT). Thread-safe;
 /// concurrent callers for the same key wait for one acquisition. A failure is
 /// not cached (the next host tries again). The error names the user, never the password.
 [[nodiscard]] std::expected<std::shared_ptr<shared_credential>, std::string> acquire_shared_credential(
