@@ -137,7 +137,7 @@ private:
     step_outcome run_one(const step& s, phase in_phase, const fact_map& facts) {
         template_values values{facts, host_.vars, host_.name};
         const step_context context{host_, remote_.get(), probe_, book_.safe_fact_pattern, sink_,
-                                   options_.excerpt_bytes};
+                                   options_.excerpt_bytes, &recent_};
         return run_step(s, in_phase, values, context);
     }
 
@@ -148,6 +148,7 @@ private:
     const teredo_probe_function& probe_;
     const host_entry& host_;
     owned_transport remote_;
+    recent_outputs recent_;  // lets the capture after verify reuse the verify's identical reading
     bool last_failure_was_transport_ = false;
 };
 

@@ -1,5 +1,6 @@
 #include "orchestrator/engine/step_runner.hpp"
 
+#include <optional>
 #include <thread>
 
 namespace fleetmend {
@@ -35,9 +36,26 @@ struct attempt_result {
     std::string stdout_text;  // whole, for facts; the record keeps an excerpt
 };
 
+bool reads_only(phase in_phase) {
+    return in_phase == phase::capture || in_phase == phase::verify || in_phase == phase::rollback_verify;
+}
+
+attempt_result judge(exec_result result, const step& s, const step_context& context, step_record& record) {
+    record.error.reset();
+    record.exit_code = result.exit_code;
+    record.stdout_excerpt = bounded_excerpt(result.stdout_text, context.excerpt_bytes);
+    record.stderr_excerpt = bounded_excerpt(result.stderr_text, context.excerpt_bytes);
+    record.stdout_total_bytes = std::max<std::uint64_t>(result.stdout_total_bytes, result.stdout_text.size());
+    record.stderr_total_bytes = std::max<std::uint64_t>(result.stderr_total_bytes, result.stderr_text.size());
+    std::string miss = expectation_miss(s.expect, result);
+    return {miss.empty(), false, std::move(miss), std::move(result.stdout_text)};
+}
+
 attempt_result run_command_attempt(const std::string& command, const step& s,
                                    const step_context& context, step_record& record) {
     const auto timeout = s.timeout.count() > 0 ? s.timeout : context.host.connection.command_timeout;
+    // Before the host may change: even a cut-off apply leaves it unknown.
+    if (context.recent && !reads_only(record.in_phase)) context.recent->forget();
     auto result = context.remote->run(command, s.shell, clock_type::now() + timeout);
     if (!result) {
         record.exit_code.reset();
@@ -47,14 +65,20 @@ attempt_result run_command_attempt(const std::string& command, const step& s,
         record.stdout_total_bytes = record.stderr_total_bytes = 0;
         return {false, true, std::string(to_string(result.error().kind)) + ": " + result.error().message};
     }
-    record.error.reset();
-    record.exit_code = result->exit_code;
-    record.stdout_excerpt = bounded_excerpt(result->stdout_text, context.excerpt_bytes);
-    record.stderr_excerpt = bounded_excerpt(result->stderr_text, context.excerpt_bytes);
-    record.stdout_total_bytes = std::max<std::uint64_t>(result->stdout_total_bytes, result->stdout_text.size());
-    record.stderr_total_bytes = std::max<std::uint64_t>(result->stderr_total_bytes, result->stderr_text.size());
-    std::string miss = expectation_miss(s.expect, *result);
-    return {miss.empty(), false, std::move(miss), std::move(result->stdout_text)};
+    if (context.recent && reads_only(record.in_phase)) context.recent->remember(s.shell, command, *result, record.name);
+    return judge(std::move(*result), s, context, record);
+}
+
+/// A capture step whose command ran since the host last changed: that output,
+/// judged by this step's expectation, stands for running it again.
+std::optional<attempt_result> reuse_recent_output(const std::string& command, const step& s,
+                                                  const step_context& context, step_record& record) {
+    if (!context.recent || record.in_phase != phase::capture) return std::nullopt;
+    const auto* earlier = context.recent->find(s.shell, command);
+    if (!earlier) return std::nullopt;
+    record.attempts = 0;
+    record.reused_from = earlier->step_name;
+    return judge(earlier->result, s, context, record);
 }
 
 attempt_result run_probe_attempt(const step& s, const step_context& context, step_record& record) {
@@ -131,7 +155,13 @@ step_outcome run_step(const step& s, phase in_phase, const template_values& valu
             record.command = *command;
             const int attempts = 1 + std::max(0, s.retries);
             attempt_result last;
-            for (int attempt = 1; attempt <= attempts; ++attempt) {
+            auto reused = is_probe ? std::nullopt : reuse_recent_output(*command, s, context, record);
+            if (reused && !reused->ok) {  // the host itself decides a miss, with the step's retries
+                reused.reset();
+                record.reused_from.clear();
+            }
+            if (reused) last = std::move(*reused);
+            for (int attempt = 1; !reused && attempt <= attempts; ++attempt) {
                 if (attempt > 1 && s.delay.count() > 0) std::this_thread::sleep_for(s.delay);
                 record.attempts = attempt;
                 last = is_probe ? run_probe_attempt(s, context, record)

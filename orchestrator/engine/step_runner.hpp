@@ -4,6 +4,7 @@
 /// side is a `transport`, the network check an injected probe function.
 #include "orchestrator/config/inventory.hpp"
 #include "orchestrator/config/playbook.hpp"
+#include "orchestrator/engine/recent_outputs.hpp"
 #include "orchestrator/report/events.hpp"
 #include "transports/probe/teredo_probe.hpp"
 #include "transports/transport.hpp"
@@ -45,6 +46,11 @@ struct step_context {
     const pattern& safe_fact;
     event_sink& sink;
     std::size_t excerpt_bytes = default_excerpt_bytes;
+    /// This host's recent read outputs (may be null: every step then runs).
+    /// Capture and verify steps add to it, apply and rollback steps clear it,
+    /// and a capture step whose command is in it takes that output instead of
+    /// running (its record then names the step in `reused_from`).
+    recent_outputs* recent = nullptr;
 };
 
 /// Renders the step's command with `values`, emits step_started before the

@@ -175,6 +175,7 @@ step_record read_step(const json& j) {
     s.ok = boolean(j, "ok");
     s.error = optional_error_kind(j, "error_kind");
     s.message = str(j, "message");
+    if (j.contains("reused_from")) s.reused_from = str(j, "reused_from");
     return s;
 }
 
@@ -221,7 +222,7 @@ std::expected<run_event, std::string> event_from_json(const json& j) {
 }
 
 json step_to_json(const step_record& s) {
-    return json{{"phase", phase_name(s.in_phase)},
+    json out{{"phase", phase_name(s.in_phase)},
                 {"name", s.name},
                 {"command", s.command},
                 {"exit_code", s.exit_code ? json(*s.exit_code) : json(nullptr)},
@@ -235,6 +236,8 @@ json step_to_json(const step_record& s) {
                 {"ok", s.ok},
                 {"error_kind", error_kind_or_null(s.error)},
                 {"message", s.message}};
+    if (!s.reused_from.empty()) out["reused_from"] = s.reused_from;
+    return out;
 }
 
 std::expected<step_record, std::string> step_from_json(const json& j) {

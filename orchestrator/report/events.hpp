@@ -42,6 +42,9 @@ struct step_record {
     bool ok = false;                 // the expectation held
     std::optional<error_kind> error; // transport-level error of the last attempt
     std::string message;             // why it failed (expectation, error text, hint)
+    /// Not run: the output of this earlier step, the same command with no
+    /// change on the host since, was judged instead (attempts is then 0).
+    std::string reused_from;
 };
 
 /// `--shard K/N`: the run covered slice K (1-based) of N of its targeted

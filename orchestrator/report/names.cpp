@@ -78,6 +78,11 @@ std::optional<host_status> parse_host_status(std::string_view text) noexcept {
 const char* phase_name(phase p) noexcept { return name_of(phases, p); }
 std::optional<phase> parse_phase(std::string_view text) noexcept { return find_by_name(phases, text); }
 
+std::string step_note(const step_record& s) {
+    if (!s.message.empty() || s.reused_from.empty()) return s.message;
+    return "not run again: the output of '" + s.reused_from + "' (same command, nothing changed since)";
+}
+
 std::optional<error_kind> parse_error_kind(std::string_view text) noexcept {
     for (auto k : error_kinds)
         if (text == to_string(k)) return k;

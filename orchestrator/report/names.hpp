@@ -17,6 +17,10 @@ namespace fleetmend {
 [[nodiscard]] const char* phase_name(phase p) noexcept;
 [[nodiscard]] std::optional<phase> parse_phase(std::string_view text) noexcept;
 
+/// What the renderings show beside a step: why it failed, or, for a step
+/// that reused an earlier step's output, which one.
+[[nodiscard]] std::string step_note(const step_record& s);
+
 /// Uses the transport seam's to_string(error_kind) words ("host_key", ...).
 [[nodiscard]] std::optional<error_kind> parse_error_kind(std::string_view text) noexcept;
 

@@ -60,7 +60,7 @@ std::string embedded_data(const run_report& r) {
         json steps = json::array();
         for (const auto& s : host.steps) {
             steps.push_back(json::array({strings(phase_name(s.in_phase)), strings(s.name), strings(s.command),
-                                         strings(s.message), s.exit_code ? json(*s.exit_code) : json(nullptr), s.ok,
+                                         strings(step_note(s)), s.exit_code ? json(*s.exit_code) : json(nullptr), s.ok,
                                          s.attempts, s.duration.count(),
                                          s.ok ? std::string() : shorten(s.stderr_excerpt, max_embedded_stderr)}));
         }

@@ -40,7 +40,7 @@ std::string steps_text(const host_report& h) {
         out += std::string("[") + phase_name(s.in_phase) + "] " + s.name + ": " + s.command + " -> " +
                (s.exit_code ? "exit " + std::to_string(*s.exit_code) : std::string("no exit code")) +
                (s.ok ? ", ok" : ", FAILED") + ", " + std::to_string(s.attempts) + " attempt(s), " +
-               seconds(s.duration) + "s" + (s.message.empty() ? "" : " (" + s.message + ")") + "\n";
+               seconds(s.duration) + "s" + (step_note(s).empty() ? "" : " (" + step_note(s) + ")") + "\n";
     }
     const auto changes = changes_text(h);
     if (!changes.empty()) out += "changes: " + changes + "\n";

@@ -123,7 +123,7 @@ private:
             exec_result r;
             const std::string show = "netsh interface teredo show state";
             const std::string set = "netsh interface teredo set state type=";
-            if (command == show) {
+            if (command == show || command == "netsh int teredo show state") {  // netsh takes "int" too
                 std::string shown = h.type;
                 if (h.stale_left > 0) {
                     --h.stale_left;

@@ -65,6 +65,53 @@ TEST_CASE("runner: an enabled host is disabled, verified and reported changed", 
     CHECK(facts[1].facts.at("teredo.type") == "disabled");
 }
 
+TEST_CASE("runner: the capture after verify reuses the verify's identical command, not the host",
+          "[engine][unit]") {
+    fake_fleet fleet;
+    fleet.host("win001").type = "client";
+    auto book = teredo_playbook();
+    recording_sink sink;
+    const auto outcome = run_one(fleet, book, sink, make_host("win001", 1));
+    CHECK(outcome.status == host_status::changed);
+    CHECK(outcome.facts_after.at("teredo.type") == "disabled");
+    // capture, apply, verify: the facts after come from the verify's reading
+    CHECK(fleet.host("win001").commands.size() == 3);
+    const auto steps = sink.all<step_finished>();
+    REQUIRE(steps.size() == 4);
+    const auto& after = steps.back().step;
+    CHECK(after.in_phase == phase::capture);
+    CHECK(after.ok);
+    CHECK(after.attempts == 0);
+    CHECK(after.reused_from == "teredo type is disabled");
+    CHECK(after.stdout_excerpt.find("disabled") != std::string::npos);
+    CHECK(steps.front().step.reused_from.empty());  // the capture before ran: nothing was read yet
+
+    SECTION("a verify that reads something else leaves the capture after to the host") {
+        fake_fleet other;
+        other.host("win002").type = "client";
+        book.verify[0].run = "netsh int teredo show state";
+        recording_sink other_sink;
+        const auto second = run_one(other, book, other_sink, make_host("win002", 1));
+        CHECK(second.status == host_status::changed);
+        CHECK(other.host("win002").commands.size() == 4);
+        CHECK(other_sink.all<step_finished>().back().step.reused_from.empty());
+    }
+    SECTION("the capture before is never reused after an apply ran") {
+        fake_fleet other;
+        other.host("win003").type = "client";
+        book.verify[0].run = "netsh int teredo show state";
+        book.capture[0].run = "netsh int teredo show state";  // same text as the verify, before the apply
+        recording_sink other_sink;
+        const auto third = run_one(other, book, other_sink, make_host("win003", 1));
+        CHECK(third.facts_before.at("teredo.type") == "client");
+        CHECK(third.facts_after.at("teredo.type") == "disabled");
+        const auto steps3 = other_sink.all<step_finished>();
+        REQUIRE(steps3.size() == 4);
+        CHECK(steps3[2].step.reused_from.empty());  // the verify after the apply asked the host
+        CHECK(steps3[3].step.reused_from == "teredo type is disabled");
+    }
+}
+
 TEST_CASE("runner: a compliant host is unchanged and no apply runs", "[engine][unit]") {
     fake_fleet fleet;
     fleet.host("win001").type = "disabled";
