@@ -10,8 +10,6 @@
 #include "orchestrator/journal/resume_state.hpp"
 #include "orchestrator/journal/run_lock.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <unistd.h>
@@ -27,25 +25,6 @@ struct resume_options {
 };
 
 int bad(const std::string& message) { return report_bad_input("resume", message); }
-
-void print_recap(const drive_outcome& outcome, run_mode mode) {
-    std::string counts;
-    for (const auto status : {host_status::changed, host_status::unchanged, host_status::would_change,
-                              host_status::failed, host_status::rolled_back, host_status::rollback_failed,
-                              host_status::unreachable, host_status::skipped}) {
-        const auto n = outcome.result.count(status);
-        if (n == 0) continue;
-        counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + to_string(status);
-    }
-    std::printf("\n%s (resumed): %zu hosts: %s\n", to_string(mode), outcome.result.hosts.size(),
-                counts.empty() ? "none" : counts.c_str());
-    if (outcome.result.halted)
-        std::printf("HALTED at batch %d: %s\n", outcome.result.halted_batch, outcome.result.halt_reason.c_str());
-    if (outcome.result.interrupted)
-        std::printf("INTERRUPTED again: hosts not started were skipped; to continue: %s\n",
-                    resume_command(outcome.journal_path).c_str());
-    std::printf("report:  %s\njournal: %s\n", outcome.report_path.c_str(), outcome.journal_path.c_str());
-}
 
 /// A finished run: nothing to do but make sure its report exists.
 int already_finished(const resume_state& state, const std::string& journal_path) {
@@ -152,20 +131,7 @@ int resume_run(const resume_options& options, const global_options& global) {
     auto outcome = drive_resume(*book, *plan, *state, std::move(drive), std::move(*lock), journal,
                                 header.mode == run_mode::rollback ? &restore_facts : nullptr);
     if (!outcome) return bad(outcome.error());
-    const int status = exit_status_for(verdict_of(outcome->result));
-    if (global.json) {
-        nlohmann::json done{{"event", "files"}, {"report", outcome->report_path}, {"journal", outcome->journal_path},
-                            {"exit_status", status}};
-        if (!outcome->report_error.empty()) done["report_error"] = outcome->report_error;
-        std::printf("%s\n", done.dump().c_str());
-    } else {
-        print_recap(*outcome, header.mode);
-    }
-    if (!outcome->report_error.empty()) {
-        std::fprintf(stderr, "fleetmend resume: the report could not be written: %s\n", outcome->report_error.c_str());
-        return status == exit_success ? exit_internal : status;
-    }
-    return status;
+    return report_outcome("resume", *outcome, header.mode, global, true);
 }
 
 }  // namespace

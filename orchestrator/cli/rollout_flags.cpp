@@ -1,6 +1,7 @@
 #include "orchestrator/cli/rollout_flags.hpp"
 
 #include "orchestrator/engine/operator_prompt.hpp"
+#include "orchestrator/engine/run_resume.hpp"
 #include "orchestrator/engine/stop_signal.hpp"
 #include "orchestrator/report/names.hpp"
 
@@ -76,7 +77,7 @@ int exit_status_for(run_verdict verdict) noexcept {
 
 namespace {
 
-void print_recap(std::FILE* out, const drive_outcome& outcome, run_mode mode) {
+void print_recap(const drive_outcome& outcome, run_mode mode, bool resumed) {
     std::string counts;
     for (const auto status : {host_status::changed, host_status::unchanged, host_status::would_change,
                               host_status::failed, host_status::rolled_back, host_status::rollback_failed,
@@ -85,19 +86,40 @@ void print_recap(std::FILE* out, const drive_outcome& outcome, run_mode mode) {
         if (n == 0) continue;
         counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + to_string(status);
     }
-    std::fprintf(out, "\n%s: %zu hosts: %s\n", to_string(mode), outcome.result.hosts.size(),
-                 counts.empty() ? "none" : counts.c_str());
+    std::printf("\n%s%s: %zu hosts: %s\n", to_string(mode), resumed ? " (resumed)" : "",
+                outcome.result.hosts.size(), counts.empty() ? "none" : counts.c_str());
     if (mode == run_mode::check)
-        std::fprintf(out, "check: a real run would change %zu host%s; nothing was changed\n",
-                     outcome.result.count(host_status::would_change),
-                     outcome.result.count(host_status::would_change) == 1 ? "" : "s");
-    if (outcome.result.halted) std::fprintf(out, "HALTED at batch %d: %s\n", outcome.result.halted_batch,
-                                            outcome.result.halt_reason.c_str());
+        std::printf("check: a real run would change %zu host%s; nothing was changed\n",
+                    outcome.result.count(host_status::would_change),
+                    outcome.result.count(host_status::would_change) == 1 ? "" : "s");
+    if (outcome.result.halted)
+        std::printf("HALTED at batch %d: %s\n", outcome.result.halted_batch, outcome.result.halt_reason.c_str());
     if (outcome.result.interrupted)
-        std::fprintf(out, "INTERRUPTED: hosts not started were skipped; the journal allows `fleetmend resume`\n");
+        std::printf("INTERRUPTED%s: hosts not started were skipped; to continue: %s\n", resumed ? " again" : "",
+                    resume_command(outcome.journal_path).c_str());
+    std::printf("report:  %s\njournal: %s\n", outcome.report_path.c_str(), outcome.journal_path.c_str());
 }
 
 }  // namespace
+
+int report_outcome(const char* command, const drive_outcome& outcome, run_mode mode, const global_options& global,
+                   bool resumed) {
+    const int status = exit_status_for(verdict_of(outcome.result));
+    if (global.json) {
+        nlohmann::json done{{"event", "files"}, {"report", outcome.report_path}, {"journal", outcome.journal_path},
+                            {"exit_status", status}};
+        if (!outcome.report_error.empty()) done["report_error"] = outcome.report_error;
+        std::printf("%s\n", done.dump().c_str());
+    } else {
+        print_recap(outcome, mode, resumed);
+    }
+    if (!outcome.report_error.empty()) {
+        std::fprintf(stderr, "fleetmend %s: the report could not be written: %s\n", command,
+                     outcome.report_error.c_str());
+        return status == exit_success ? exit_internal : status;
+    }
+    return status;
+}
 
 int drive_and_report(const char* command, const playbook& book, const planned_rollout& plan,
                      const rollout_settings& settings, run_mode mode, const rollout_flags& flags,
@@ -124,22 +146,7 @@ int drive_and_report(const char* command, const playbook& book, const planned_ro
         std::fprintf(stderr, "fleetmend %s: %s\n", command, outcome.error().c_str());
         return exit_bad_input;
     }
-    const int status = exit_status_for(verdict_of(outcome->result));
-    if (global.json) {
-        nlohmann::json done{{"event", "files"}, {"report", outcome->report_path}, {"journal", outcome->journal_path},
-                            {"exit_status", status}};
-        if (!outcome->report_error.empty()) done["report_error"] = outcome->report_error;
-        std::printf("%s\n", done.dump().c_str());
-    } else {
-        print_recap(stdout, *outcome, mode);
-        std::printf("report:  %s\njournal: %s\n", outcome->report_path.c_str(), outcome->journal_path.c_str());
-    }
-    if (!outcome->report_error.empty()) {
-        std::fprintf(stderr, "fleetmend %s: the report could not be written: %s\n", command,
-                     outcome->report_error.c_str());
-        return status == exit_success ? exit_internal : status;
-    }
-    return status;
+    return report_outcome(command, *outcome, mode, global, false);
 }
 
 }  // namespace fleetmend::cli

@@ -44,6 +44,12 @@ int report_bad_input(const char* command, const std::string& message);
 
 [[nodiscard]] int exit_status_for(run_verdict verdict) noexcept;
 
+/// After a run, a resumed one included: the recap and both file paths (or,
+/// with --json, one "files" event), and the exit status, worse if the
+/// report could not be written. `resumed` words the recap for `resume`.
+[[nodiscard]] int report_outcome(const char* command, const drive_outcome& outcome, run_mode mode,
+                                 const global_options& global, bool resumed);
+
 /// Runs the plan in a run session with the progress form the output calls
 /// for, then prints the recap and both file paths. Returns the exit status.
 [[nodiscard]] int drive_and_report(const char* command, const playbook& book, const planned_rollout& plan,
