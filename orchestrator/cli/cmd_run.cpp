@@ -29,6 +29,17 @@ int run_playbook(const run_options& options, const global_options& global) {
 
     auto targets = select_targets(*inv, book->targets, options.rollout.limit, options.rollout.shard);
     if (!targets) return report_bad_input("run", targets.error());
+    if (targets->empty() && options.rollout.shard) {
+        // With more shards than hosts some slices are empty: a CI matrix or
+        // an Indexed Job task with nothing to do has succeeded. Without the
+        // shard, though, no target at all is the mistake it always was.
+        const auto unsharded = select_targets(*inv, book->targets, options.rollout.limit, std::nullopt);
+        if (unsharded && !unsharded->empty()) {
+            std::fprintf(stderr, "fleetmend run: --shard %s holds none of the %zu targeted hosts; nothing to do\n",
+                         to_string(*options.rollout.shard).c_str(), unsharded->size());
+            return exit_success;
+        }
+    }
     if (targets->empty()) {
         std::fprintf(stderr, "fleetmend run: no host matches targets \"%s\"%s%s%s; nothing to do\n",
                      book->targets.c_str(), options.rollout.limit.empty() ? "" : " with --limit \"",
