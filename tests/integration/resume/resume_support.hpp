@@ -2,7 +2,7 @@
 // What the resume suites share: a lab per test on its own loopback range,
 // the run command line, the journal's growth, and the checks that a run
 // (interrupted or not) ended with every host right.
-#include "child_process.hpp"
+#include "tests/integration/support/child_process.hpp"
 #include "tests/lab/lab.hpp"
 
 #include <filesystem>

@@ -3,81 +3,27 @@
 // into one that names every host exactly once, and the lab proves each host
 // was changed exactly once. A sharded rollback from the merged report then
 // reaches the same slice the run did.
+#include "tests/integration/support/child_process.hpp"
 #include "tests/lab/lab.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
-#include <thread>
-
-extern char** environ;
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using nlohmann::json;
+using fleetmend::test::run_to_end;  // the real binary, stdin from /dev/null, bounded in time
 
 namespace {
 
 const std::string teredo_playbook = std::string(FLEETMEND_SOURCE_DIR) + "/playbooks/teredo-disable.toml";
-
-struct child_result {
-    int exit_code = -1;  // -1: killed at the time limit
-    std::string output;  // stdout and stderr
-};
-
-/// `fleetmend ARGS...` with stdin from /dev/null, killed after `limit`.
-child_result run_fleetmend(const std::vector<std::string>& args, const fs::path& log, std::chrono::seconds limit) {
-    std::vector<std::string> text{FLEETMEND_BINARY};
-    text.insert(text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    child_result result;
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        result.output = "cannot start " + text[0];
-        return result;
-    }
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    int status = 0;
-    for (;;) {
-        if (::waitpid(pid, &status, WNOHANG) == pid) {
-            result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            break;
-        }
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            break;
-        }
-        std::this_thread::sleep_for(20ms);
-    }
-    std::ifstream in(log);
-    std::ostringstream out;
-    out << in.rdbuf();
-    result.output = out.str();
-    return result;
-}
 
 json read_json(const fs::path& path) {
     std::ifstream in(path);
@@ -138,12 +84,12 @@ TEST_CASE("three shards of a 60-host lab fleet, merged, cover every host exactly
     for (int k = 1; k <= 3; ++k) {
         const fs::path out = lab.dir / ("shard" + std::to_string(k));
         fs::create_directories(out);
-        const auto run = run_fleetmend({"run", "-i", lab.fleet->inventory_path(), teredo_playbook, "--yes",
+        const auto run = run_to_end({"run", "-i", lab.fleet->inventory_path(), teredo_playbook, "--yes",
                                         "--shard", std::to_string(k) + "/3", "--batches", "1,100%",
                                         "--concurrency", "20", "--report-dir", out.string()},
                                        out / "fleetmend.out", 120s);
-        INFO("shard " << k << "/3: exit " << run.exit_code << "\n" << run.output);
-        REQUIRE(run.exit_code == 0);
+        INFO("shard " << k << "/3: exit " << run.status << "\n" << run.output);
+        REQUIRE(run.status == 0);
         const auto path = report_in(out);
         REQUIRE_FALSE(path.empty());
         const auto report = read_json(path);
@@ -171,9 +117,9 @@ TEST_CASE("three shards of a 60-host lab fleet, merged, cover every host exactly
     std::vector<std::string> merge_args{"report", "merge"};
     merge_args.insert(merge_args.end(), reports.begin(), reports.end());
     merge_args.insert(merge_args.end(), {"-o", merged_path.string()});
-    const auto merge = run_fleetmend(merge_args, lab.dir / "merge.out", 30s);
-    INFO("merge: exit " << merge.exit_code << "\n" << merge.output);
-    REQUIRE(merge.exit_code == 0);
+    const auto merge = run_to_end(merge_args, lab.dir / "merge.out", 30s);
+    INFO("merge: exit " << merge.status << "\n" << merge.output);
+    REQUIRE(merge.status == 0);
     const auto merged = read_json(merged_path);
     REQUIRE(merged.is_object());
     REQUIRE(merged["hosts"].size() == hosts);
@@ -187,12 +133,12 @@ TEST_CASE("three shards of a 60-host lab fleet, merged, cover every host exactly
     // Rollback of slice 2 from the merged report: exactly the hosts slice 2 ran, back to their own type.
     const fs::path back = lab.dir / "rollback2";
     fs::create_directories(back);
-    const auto rollback = run_fleetmend({"rollback", "-i", lab.fleet->inventory_path(), "--from", merged_path.string(),
+    const auto rollback = run_to_end({"rollback", "-i", lab.fleet->inventory_path(), "--from", merged_path.string(),
                                          "--shard", "2/3", "--yes", "--batches", "100%", "--report-dir",
                                          back.string()},
                                         back / "fleetmend.out", 120s);
-    INFO("rollback: exit " << rollback.exit_code << "\n" << rollback.output);
-    REQUIRE(rollback.exit_code == 0);
+    INFO("rollback: exit " << rollback.status << "\n" << rollback.output);
+    REQUIRE(rollback.status == 0);
     const auto restored = read_json(report_in(back));
     REQUIRE(restored.is_object());
     CHECK(restored["shard"] == json{{"index", 2}, {"count", 3}});
@@ -209,13 +155,48 @@ TEST_CASE("a bad --shard is refused before any host is touched, saying what to w
     for (const char* bad : {"0/3", "3/2", "x"}) {
         const fs::path out = lab.dir / "bad";
         fs::create_directories(out);
-        const auto run = run_fleetmend({"run", "-i", lab.fleet->inventory_path(), teredo_playbook, "--yes",
+        const auto run = run_to_end({"run", "-i", lab.fleet->inventory_path(), teredo_playbook, "--yes",
                                         "--shard", bad, "--report-dir", out.string()},
                                        out / "fleetmend.out", 30s);
         INFO("--shard " << bad << ": " << run.output);
-        CHECK(run.exit_code == 64);
+        CHECK(run.status == 64);
         CHECK(run.output.find("--shard " + std::string(bad)) != std::string::npos);
         CHECK(report_in(out).empty());
     }
     CHECK(lab.fleet->totals().connections == 0);
+}
+
+TEST_CASE("an empty shard succeeds with nothing to do; no target at all still fails", "[shard][integration]") {
+    shard_lab lab(3);
+    const std::string one_host = lab.fleet->host_names().front();
+    // One targeted host and two shards: exactly one slice holds it.
+    int ran = 0;
+    int empty = 0;
+    for (const char* shard : {"1/2", "2/2"}) {
+        const fs::path out = lab.dir / (std::string("half") + shard[0]);
+        fs::create_directories(out);
+        const auto run = run_to_end({"run", "-i", lab.fleet->inventory_path(), teredo_playbook, "--yes", "--limit",
+                                     one_host, "--shard", shard, "--report-dir", out.string()},
+                                    out / "fleetmend.out", 60s);
+        INFO("--shard " << shard << ": " << run.output);
+        CHECK(run.status == 0);  // a CI matrix task with an empty slice has not failed
+        if (run.output.find("holds none of the 1 targeted hosts; nothing to do") != std::string::npos) {
+            ++empty;
+            CHECK(report_in(out).empty());
+        } else {
+            ++ran;
+            CHECK_FALSE(report_in(out).empty());
+        }
+    }
+    CHECK(ran == 1);
+    CHECK(empty == 1);
+
+    const fs::path out = lab.dir / "none";
+    fs::create_directories(out);
+    const auto none = run_to_end({"run", "-i", lab.fleet->inventory_path(), teredo_playbook, "--yes", "--limit",
+                                  "no-such-host-*", "--shard", "1/2", "--report-dir", out.string()},
+                                 out / "fleetmend.out", 60s);
+    INFO(none.output);
+    CHECK(none.status == 64);  // a typo in the limit is still a mistake, sharded or not
+    CHECK(none.output.find("no host matches") != std::string::npos);
 }

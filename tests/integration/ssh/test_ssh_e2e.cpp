@@ -1,6 +1,6 @@
 // fleetmend run over SSH, end to end: the real binary, a real sshd serving
 // simulated Windows hosts, playbooks/teredo-disable.toml.
-#include "fleetmend_process.hpp"
+#include "tests/integration/support/fleetmend_process.hpp"
 #include "tests/integration/support/sshd_fixture.hpp"
 
 #include <catch2/catch.hpp>
