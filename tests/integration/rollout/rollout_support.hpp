@@ -3,7 +3,7 @@
 // inline scenario, playbooks derived from the shipped one, the real
 // fleetmend binary run as a child (fleetmend_process.hpp), and readers of
 // the report it wrote and of the lab's per-host state.
-#include "fleetmend_process.hpp"
+#include "tests/integration/support/fleetmend_process.hpp"
 #include "tests/lab/lab.hpp"
 
 #include <nlohmann/json.hpp>
