@@ -3,12 +3,14 @@
 /// only, one event per line as "<crc32 hex> <json>\n". The CRC covers the JSON
 /// text, so a record torn by a crash (kill -9, power loss) is detected.
 ///
-/// Durability: records of run_started, host_started, step_started and
-/// run_finished are on disk (fdatasync) before publish() returns, because the
-/// next remote action depends on them; other records ride along with the next
-/// sync or within max_delay. One background flusher writes and syncs whatever
-/// is pending at once (group commit), so 50 hosts starting steps together
-/// cost one fsync, not 50.
+/// Durability: run_started, run_finished and the step_started of a step that
+/// changes a host (apply, rollback) are on disk (fdatasync) before publish()
+/// returns, because resume must know such a step may have run; every record
+/// before them goes out with them, in order. Other records (reads: a crash
+/// before they are on disk just means resume reads again) ride along with the
+/// next sync or within max_delay. One background flusher writes and syncs
+/// whatever is pending at once (group commit), so 50 hosts starting steps
+/// together cost one fsync, not 50.
 #include "orchestrator/report/events.hpp"
 
 #include <condition_variable>

@@ -21,10 +21,15 @@ struct last_record {
 };
 thread_local last_record this_thread_last;
 
-/// Records the next remote action depends on: they must be durable first.
+/// Records that must be on disk before the next remote action: the run's
+/// start and end, and the start of a step that changes a host (apply,
+/// rollback), so a resume knows such a step may have run. A read (capture,
+/// verify) that a crash leaves unrecorded is simply done again by resume;
+/// the records before a change reach the disk with it, in order.
 bool must_be_durable(const run_event& event) {
-    return std::holds_alternative<run_started>(event) || std::holds_alternative<host_started>(event) ||
-           std::holds_alternative<step_started>(event) || std::holds_alternative<run_finished>(event);
+    if (const auto* step = std::get_if<step_started>(&event))
+        return step->in_phase == phase::apply || step->in_phase == phase::rollback;
+    return std::holds_alternative<run_started>(event) || std::holds_alternative<run_finished>(event);
 }
 
 std::string errno_text() { return std::strerror(errno); }

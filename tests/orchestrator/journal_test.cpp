@@ -86,12 +86,22 @@ TEST_CASE("a record the next remote action depends on is on disk when publish re
     REQUIRE(writer.has_value());
     (*writer)->publish(host_finished{"web01", host_status::changed, std::nullopt, "", fixture_time(1)});
     CHECK(slurp(path).empty());  // batched: nothing waits for it
-    (*writer)->publish(step_started{"web02", phase::apply, "disable teredo", fixture_time(2)});
+    // A read that a crash leaves unrecorded is read again by resume: no sync for it.
+    (*writer)->publish(host_started{"web02", "10.0.0.2", transport_kind::winrm, 1, fixture_time(2)});
+    (*writer)->publish(step_started{"web02", phase::capture, "teredo", fixture_time(2)});
+    CHECK(slurp(path).empty());
+    // A step that changes the host must be known to resume before it runs.
+    (*writer)->publish(step_started{"web02", phase::apply, "disable teredo", fixture_time(3)});
     const auto on_disk = read_journal(path.string());  // read while the writer is still open
     REQUIRE(on_disk.has_value());
-    REQUIRE(on_disk->events.size() == 2);  // the batched record went out with it, in order
+    REQUIRE(on_disk->events.size() == 4);  // the batched records went out with it, in order
     CHECK(std::holds_alternative<host_finished>(on_disk->events[0]));
-    CHECK(std::get<step_started>(on_disk->events[1]).host == "web02");
+    CHECK(std::holds_alternative<host_started>(on_disk->events[1]));
+    CHECK(std::get<step_started>(on_disk->events[2]).in_phase == phase::capture);
+    CHECK(std::get<step_started>(on_disk->events[3]).in_phase == phase::apply);
+
+    (*writer)->publish(step_started{"web02", phase::rollback, "restore previous type", fixture_time(4)});
+    REQUIRE(read_journal(path.string())->events.size() == 5);  // a rollback changes the host too
     fs::remove_all(dir);
 }
 
