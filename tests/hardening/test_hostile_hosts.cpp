@@ -25,8 +25,15 @@ namespace {
 // Memory a hostile stream may add to the process: the caps plus parser and
 // allocator slack. Under AddressSanitizer freed memory sits in quarantine
 // (256 MB by default), so RSS says nothing there and only the caps are checked.
+// (gcc says so with __SANITIZE_ADDRESS__, clang 16 only through __has_feature.)
 #if defined(__SANITIZE_ADDRESS__)
 constexpr bool rss_is_meaningful = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool rss_is_meaningful = false;
+#else
+constexpr bool rss_is_meaningful = true;
+#endif
 #else
 constexpr bool rss_is_meaningful = true;
 #endif
