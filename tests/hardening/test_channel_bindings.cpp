@@ -175,14 +175,20 @@ namespace {
 
 // One NTLM handshake in process: fleetmend's initiator against the lab's
 // acceptor expecting `expected` bindings. True when the acceptor completes.
-bool bound_handshake(const std::string& client_hash, const std::string& expected) {
-    (void)lab_env();  // the lab configured NTLM_USER_FILE before any GSSAPI call
-    const secret pw{password};
+/// fleetmend's NTLM initiator as it logs on to lab host 1 (`pw` must outlive it).
+winrm::gss_client_options ntlm_options(const secret& pw) {
     winrm::gss_client_options options;
     options.mechanism = winrm::gss_mechanism::ntlm;
     options.target = "HTTP@" + host(1).name;
     options.user = "LAB\\Administrator";
     options.password = &pw;
+    return options;
+}
+
+bool bound_handshake(const std::string& client_hash, const std::string& expected) {
+    (void)lab_env();  // the lab configured NTLM_USER_FILE before any GSSAPI call
+    const secret pw{password};
+    auto options = ntlm_options(pw);
     options.end_point_hash = client_hash;
     auto client = winrm::gss_client::create(options);
     REQUIRE(client.has_value());
@@ -211,12 +217,7 @@ TEST_CASE("fleetmend's NTLM initiator puts the channel bindings it is given into
 TEST_CASE("A live gss-ntlmssp CHALLENGE passes the NTLM check; the crashing variant of it never reaches GSSAPI", "[hardening][integration][winrm][ntlm]") {
     (void)lab_env();  // NTLM_USER_FILE for the acceptor
     const secret pw{password};
-    winrm::gss_client_options options;
-    options.mechanism = winrm::gss_mechanism::ntlm;
-    options.target = "HTTP@" + host(1).name;
-    options.user = "LAB\\Administrator";
-    options.password = &pw;
-    auto client = winrm::gss_client::create(options);
+    auto client = winrm::gss_client::create(ntlm_options(pw));
     REQUIRE(client.has_value());
     lab::gss_acceptor acceptor;
     auto negotiate = (*client)->step({});
