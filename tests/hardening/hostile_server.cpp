@@ -55,6 +55,22 @@ std::string http_ok(std::string_view body) {
            std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
 }
 
+// A 48-byte NTLM CHALLENGE (MS-NLMP 2.2.1.2) with NTLMSSP_TARGET_TYPE_SERVER set
+// and TargetNameLen = MaxLen = 0: gss-ntlmssp 1.2 writes through NULL on it.
+std::string crashing_ntlm_challenge() {
+    std::string m("NTLMSSP\0", 8);
+    auto le32 = [&m](std::uint32_t v) {
+        for (int i = 0; i < 4; ++i) m += static_cast<char>((v >> (8 * i)) & 0xff);
+    };
+    le32(2);                                  // MessageType: CHALLENGE
+    le32(0), le32(48);                        // TargetName: Len 0, MaxLen 0, Offset 48
+    le32(0x00000001 | 0x00000200 | 0x00020000);  // UNICODE | NTLM | TARGET_TYPE_SERVER
+    m += std::string(8, '\x5a');              // ServerChallenge
+    m += std::string(8, '\0');                // Reserved
+    le32(0), le32(48);                        // TargetInfo: empty, Offset 48
+    return m;
+}
+
 std::string soap(std::string_view body) { return std::string(soap_head) + std::string(body) + std::string(soap_tail); }
 
 }  // namespace
@@ -193,6 +209,12 @@ struct hostile_server::impl {
                     for (int i = 0; i < 4096; ++i)
                         if (!write_all(fd, block)) return;
                     return;
+                }
+                case hostile_behaviour::malformed_ntlm_challenge: {
+                    const std::string answer = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate " +
+                                               base64(crashing_ntlm_challenge()) + "\r\nContent-Length: 0\r\n\r\n";
+                    if (!write_all(fd, answer)) return;
+                    break;
                 }
                 case hostile_behaviour::endless_stdout:
                 case hostile_behaviour::large_stdout:

@@ -19,6 +19,8 @@ enum class hostile_behaviour {
     oversized_envelope,   // Content-Length: 256 MiB, then that much body as fast as the client reads
     endless_stdout,       // valid WS-Man (Basic, clear HTTP): the command prints 64 KiB per Receive, never Done
     large_stdout,         // valid WS-Man: 64 KiB per Receive, Done with exit 0 after 100 Receives (6.25 MiB)
+    malformed_ntlm_challenge,  // every request: 401 with an NTLM CHALLENGE announcing a target type and an
+                               // empty TargetName (the shape that crashed gss-ntlmssp 1.2)
 };
 
 class hostile_server {

@@ -131,6 +131,23 @@ TEST_CASE("An oversized WinRM envelope is refused from its Content-Length, befor
     if (rss_is_meaningful) CHECK(out.peak_growth < rss_budget);
 }
 
+TEST_CASE("A WinRM host sending a malformed NTLM CHALLENGE is refused with what is wrong, before GSSAPI sees it", "[hardening][integration][ntlm]") {
+    // The challenge's shape crashed gss-ntlmssp 1.2; reaching GSSAPI would end this process.
+    hostile_server server(hostile_behaviour::malformed_ntlm_challenge);
+    auto settings = winrm_basic_http(server.port());
+    settings.winrm.auth = winrm_auth::ntlm;
+    settings.winrm.allow_unencrypted = false;  // NTLM seals the body over plain HTTP
+    auto t = make_transport(settings);
+    auto result = t->connect(clock_type::now() + 10s);
+    t->close();
+    REQUIRE_FALSE(result.has_value());
+    INFO(result.error().message);
+    CHECK(result.error().kind == error_kind::protocol);
+    CHECK_THAT(result.error().message, Catch::StartsWith("127.0.0.1: the host sent a malformed NTLM challenge"));
+    CHECK_THAT(result.error().message, Catch::Contains("TargetName"));
+    CHECK(server.requests() >= 1);
+}
+
 TEST_CASE("A WinRM command with endless output ends at its deadline with bounded memory", "[hardening][integration]") {
     hostile_server server(hostile_behaviour::endless_stdout);
     auto t = make_transport(winrm_basic_http(server.port()));

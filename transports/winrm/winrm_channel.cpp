@@ -140,17 +140,17 @@ struct winrm_channel::state {
             if (server_token.empty()) server_token = challenge_token(challenge, scheme_name == "Kerberos" ? "Negotiate" : "Kerberos");
             if (response->status == 401) {
                 if (server_token.empty() || (*client)->established()) return std::unexpected(rejected(shown_as));
-                auto decoded = base64_decode(server_token);
+                // decode_challenge also refuses a malformed NTLM CHALLENGE, saying what is wrong with it.
+                auto decoded = decode_challenge(server_token);
                 if (!decoded)
-                    return std::unexpected(transport_error{error_kind::protocol,
-                                                           host() + " sent a malformed " + scheme_name + " challenge"});
+                    return std::unexpected(transport_error{error_kind::protocol, host() + ": " + decoded.error()});
                 token = (*client)->step(*decoded);
                 if (!token) return std::unexpected(rejected(shown_as, token.error()));
                 continue;
             }
             if (!(*client)->established() && !server_token.empty()) {
                 // Kerberos mutual authentication: the AP-REP rides on the success response.
-                auto decoded = base64_decode(server_token);
+                auto decoded = decode_challenge(server_token);
                 if (!decoded || !(*client)->step(*decoded))
                     return std::unexpected(transport_error{
                         error_kind::auth, host() + " answered with a " + scheme_name +
