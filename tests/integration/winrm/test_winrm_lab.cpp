@@ -1,8 +1,7 @@
 // The WinRM transport against the lab's simulated Windows hosts (tests/lab):
 // the Teredo steps over HTTP+NTLM sealing, HTTPS+NTLM, HTTPS+Basic and
 // HTTP+Kerberos (real KDC), counted on the lab side; and the lab's faults.
-#include "tests/integration/kdc/kdc_fixture.hpp"
-#include "tests/lab/lab.hpp"
+#include "tests/integration/winrm/lab_with_kdc.hpp"
 #include "transports/winrm/winrm_transport.hpp"
 
 #include <catch2/catch.hpp>
@@ -66,44 +65,18 @@ kind = "drop"
 hosts = [8]
 )toml";
 
-struct lab_env {
-    std::unique_ptr<test::kdc_fixture> kdc;
-    std::unique_ptr<lab::lab_fleet> fleet;
-    std::string directory;
-    lab_env() = default;
-    lab_env(lab_env&&) = default;
-    ~lab_env() {
-        if (fleet) fleet->stop();
-        fleet.reset();
-        std::error_code ignored;
-        if (!directory.empty()) std::filesystem::remove_all(directory, ignored);
-    }
-};
-
 // One KDC and one lab per process: gss-ntlmssp reads its user file once.
-lab_env& env() {
-    static lab_env e = [] {
-        lab_env made;
-        test::kdc_options k;
-        for (int n = 1; n <= 8; ++n) k.service_hosts.push_back(lab::format_host_name("win{n:03}.lab.example", n));
-        k.password = password;
-        auto kdc = test::kdc_fixture::start(k);
-        if (!kdc) FAIL("KDC: " << kdc.error());
-        (*kdc)->export_environment();
-        lab::lab_options options;
-        options.scenario_text = scenario;
-        options.keytab = (*kdc)->keytab();
-        char dir_template[] = "/tmp/fleetmend-winrm-lab-XXXXXX";
-        if (!::mkdtemp(dir_template)) FAIL("mkdtemp failed");
-        made.directory = dir_template;
-        options.directory = made.directory;
-        // ctest runs test cases as parallel processes: each gets its own addresses.
-        options.address_base = "127.77." + std::to_string(20 + ::getpid() % 200) + ".1";
-        auto fleet = lab::lab_fleet::start(options);
-        if (!fleet) FAIL("lab: " << fleet.error());
-        made.kdc = std::move(*kdc);
-        made.fleet = std::move(*fleet);
-        return made;
+test::lab_with_kdc& env() {
+    static test::lab_with_kdc e = [] {
+        test::lab_with_kdc_options o;
+        o.scenario_text = scenario;
+        o.name_pattern = "win{n:03}.lab.example";
+        o.hosts = 8;
+        o.password = password;
+        o.address_prefix = "127.77.";
+        auto started = test::lab_with_kdc::start(o);
+        if (!started) FAIL(started.error());
+        return std::move(*started);
     }();
     return e;
 }

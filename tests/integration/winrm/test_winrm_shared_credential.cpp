@@ -2,8 +2,7 @@
 // real gss-ntlmssp and MIT krb5 (real KDC) initiators against the lab's real
 // acceptors over loopback. Each host must still cost one connection, one
 // logon and one shell, with its own security context and sealing keys.
-#include "tests/integration/kdc/kdc_fixture.hpp"
-#include "tests/lab/lab.hpp"
+#include "tests/integration/winrm/lab_with_kdc.hpp"
 #include "transports/winrm/gss_credential_cache.hpp"
 #include "transports/winrm/winrm_transport.hpp"
 
@@ -50,43 +49,17 @@ default = 1
 )toml";
 }
 
-struct lab_env {
-    std::unique_ptr<test::kdc_fixture> kdc;
-    std::unique_ptr<lab::lab_fleet> fleet;
-    std::string directory;
-    lab_env() = default;
-    lab_env(lab_env&&) = default;
-    ~lab_env() {
-        if (fleet) fleet->stop();
-        fleet.reset();
-        std::error_code ignored;
-        if (!directory.empty()) std::filesystem::remove_all(directory, ignored);
-    }
-};
-
-lab_env& env() {
-    static lab_env e = [] {
-        lab_env made;
-        test::kdc_options k;
-        for (unsigned n = 1; n <= ntlm_hosts + kerberos_hosts; ++n)
-            k.service_hosts.push_back(lab::format_host_name("sc{n:03}.lab.example", n));
-        k.password = password;
-        auto kdc = test::kdc_fixture::start(k);
-        if (!kdc) FAIL("KDC: " << kdc.error());
-        (*kdc)->export_environment();
-        lab::lab_options options;
-        options.scenario_text = scenario_text();
-        options.keytab = (*kdc)->keytab();
-        char dir_template[] = "/tmp/fleetmend-winrm-shared-XXXXXX";
-        if (!::mkdtemp(dir_template)) FAIL("mkdtemp failed");
-        made.directory = dir_template;
-        options.directory = made.directory;
-        options.address_base = "127.78." + std::to_string(20 + ::getpid() % 200) + ".1";
-        auto fleet = lab::lab_fleet::start(options);
-        if (!fleet) FAIL("lab: " << fleet.error());
-        made.kdc = std::move(*kdc);
-        made.fleet = std::move(*fleet);
-        return made;
+test::lab_with_kdc& env() {
+    static test::lab_with_kdc e = [] {
+        test::lab_with_kdc_options o;
+        o.scenario_text = scenario_text();
+        o.name_pattern = "sc{n:03}.lab.example";
+        o.hosts = ntlm_hosts + kerberos_hosts;
+        o.password = password;
+        o.address_prefix = "127.78.";
+        auto started = test::lab_with_kdc::start(o);
+        if (!started) FAIL(started.error());
+        return std::move(*started);
     }();
     return e;
 }
