@@ -32,14 +32,6 @@ enum class error_kind {
 
 [[nodiscard]] const char* to_string(error_kind kind) noexcept;
 
-struct transport_error {
-    error_kind kind;
-    std::string message;  // actionable, never contains a secret
-};
-
-enum class shell_kind { cmd, powershell, sh };
-[[nodiscard]] const char* to_string(shell_kind shell) noexcept;
-
 /// What a finished command returned. Output beyond the cap a transport keeps
 /// is dropped; *_total_bytes records how much the host really sent.
 struct exec_result {
@@ -50,6 +42,18 @@ struct exec_result {
     std::uint64_t stderr_total_bytes = 0;
     std::chrono::milliseconds duration{0};
 };
+
+struct transport_error {
+    error_kind kind;
+    std::string message;  // actionable, never contains a secret
+    /// What the command printed before run() failed after starting it (a
+    /// timeout, a dropped connection), with the time it ran: the report shows
+    /// how far a hung command got. Empty for every other error.
+    std::optional<exec_result> partial;
+};
+
+enum class shell_kind { cmd, powershell, sh };
+[[nodiscard]] const char* to_string(shell_kind shell) noexcept;
 
 enum class transport_kind { winrm, ssh };
 enum class host_key_policy { strict, accept_new, off };

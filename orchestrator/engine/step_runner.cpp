@@ -40,13 +40,17 @@ bool reads_only(phase in_phase) {
     return in_phase == phase::capture || in_phase == phase::verify || in_phase == phase::rollback_verify;
 }
 
-attempt_result judge(exec_result result, const step& s, const step_context& context, step_record& record) {
-    record.error.reset();
-    record.exit_code = result.exit_code;
+void keep_output(const exec_result& result, const step_context& context, step_record& record) {
     record.stdout_excerpt = bounded_excerpt(result.stdout_text, context.excerpt_bytes);
     record.stderr_excerpt = bounded_excerpt(result.stderr_text, context.excerpt_bytes);
     record.stdout_total_bytes = std::max<std::uint64_t>(result.stdout_total_bytes, result.stdout_text.size());
     record.stderr_total_bytes = std::max<std::uint64_t>(result.stderr_total_bytes, result.stderr_text.size());
+}
+
+attempt_result judge(exec_result result, const step& s, const step_context& context, step_record& record) {
+    record.error.reset();
+    record.exit_code = result.exit_code;
+    keep_output(result, context, record);
     std::string miss = expectation_miss(s.expect, result);
     return {miss.empty(), false, std::move(miss), std::move(result.stdout_text)};
 }
@@ -60,9 +64,11 @@ attempt_result run_command_attempt(const std::string& command, const step& s,
     if (!result) {
         record.exit_code.reset();
         record.error = result.error().kind;
-        record.stdout_excerpt.clear();
-        record.stderr_excerpt.clear();
-        record.stdout_total_bytes = record.stderr_total_bytes = 0;
+        // A command cut off (timeout, dropped connection) keeps what it printed:
+        // where a hung command stopped is what the administrator looks for.
+        static const exec_result nothing_printed{};
+        const auto& partial = result.error().partial;
+        keep_output(partial ? *partial : nothing_printed, context, record);
         return {false, true, std::string(to_string(result.error().kind)) + ": " + result.error().message};
     }
     if (context.recent && reads_only(record.in_phase)) context.recent->remember(s.shell, command, *result, record.name);

@@ -165,6 +165,11 @@ TEST_CASE("A WinRM command with endless output ends at its deadline with bounded
     CHECK(took < 8.0);
     CHECK(server.bytes_sent() > 4u * 64 * 1024);  // the host really kept sending
     if (rss_is_meaningful) CHECK(growth < rss_budget);
+    // What it printed before the cut is kept, within the same cap.
+    REQUIRE(result.error().partial.has_value());
+    CHECK(result.error().partial->stdout_text == std::string(64 * 1024, 'A'));
+    CHECK(result.error().partial->stdout_total_bytes > 64u * 1024);
+    CHECK(result.error().partial->duration >= 3500ms);
     t->close();
 }
 

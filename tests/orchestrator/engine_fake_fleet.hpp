@@ -29,6 +29,9 @@ struct fake_host {
     /// `set state type=disabled` reports Ok. but leaves this type behind
     /// (verification must catch it); empty: the set works.
     std::string disable_leaves;
+    /// Non-empty: the set command hangs after printing this and runs into its
+    /// timeout (the error carries what it printed).
+    std::string set_hangs_printing;
     int stale_reads = 0;  // show state still prints the old type this many times after each set
     int stale_left = 0;
     // counters
@@ -105,6 +108,13 @@ private:
             auto& h = fleet_.hosts_[name_];
             h.commands.push_back(command);
             fleet_.log_.push_back({name_, command});
+            if (!h.set_hangs_printing.empty() && command.starts_with("netsh interface teredo set state")) {
+                exec_result printed;
+                printed.stdout_text = h.set_hangs_printing;
+                printed.stdout_total_bytes = printed.stdout_text.size();
+                return std::unexpected(transport_error{error_kind::timeout, "the command did not finish within its timeout",
+                                                       std::move(printed)});
+            }
             return netsh(h, command);
         }
 

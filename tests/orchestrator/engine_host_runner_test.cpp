@@ -245,6 +245,24 @@ TEST_CASE("runner: a failing apply carries its rendered hint", "[engine][unit]")
     CHECK(fleet.type_of("win001") == "client");
 }
 
+TEST_CASE("runner: a step cut off by its timeout keeps what it printed", "[engine][unit]") {
+    fake_fleet fleet;
+    fleet.host("win001").set_hangs_printing = "Waiting for the Teredo service to stop...\r\n";
+    const auto book = teredo_playbook();
+    recording_sink sink;
+    const auto outcome = run_one(fleet, book, sink, make_host("win001", 1));
+    CHECK(outcome.status == host_status::failed);
+    std::optional<step_record> cut;
+    for (const auto& finished : sink.all<step_finished>())
+        if (finished.step.in_phase == phase::apply) cut = finished.step;
+    REQUIRE(cut.has_value());
+    CHECK(cut->error == error_kind::timeout);
+    CHECK_FALSE(cut->exit_code.has_value());
+    CHECK(cut->stdout_excerpt == "Waiting for the Teredo service to stop...\r\n");
+    CHECK(cut->stdout_total_bytes == cut->stdout_excerpt.size());
+    CHECK(outcome.message.find("timeout") != std::string::npos);
+}
+
 TEST_CASE("runner: the network probe decides a probe step", "[engine][unit]") {
     fake_fleet fleet;
     auto book = teredo_playbook();

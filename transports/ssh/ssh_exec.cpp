@@ -68,6 +68,12 @@ std::expected<exec_result, transport_error> exec_on_channel(ssh_session session,
         return std::unexpected(dropped(session, "starting the command"));
     }
 
+    // After the command started, a failure keeps what it printed so far.
+    auto with_partial = [&](transport_error error) {
+        result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started);
+        error.partial = std::move(result);
+        return std::unexpected(std::move(error));
+    };
     capped_stream out{result.stdout_text, result.stdout_total_bytes, max_output_bytes};
     capped_stream err{result.stderr_text, result.stderr_total_bytes, max_output_bytes};
     std::array<char, 32768> buf{};
@@ -76,14 +82,14 @@ std::expected<exec_result, transport_error> exec_on_channel(ssh_session session,
         if (left.count() == 0) {
             // Close, not just free: the server then stops the command's channel.
             ssh_channel_close(channel.get());
-            return std::unexpected(missed(budget));
+            return with_partial(missed(budget));
         }
         const int wait_ms = static_cast<int>(std::min(left, poll_slice).count());
         const int n = ssh_channel_read_timeout(channel.get(), buf.data(), buf.size(), 0, wait_ms);
-        if (n == SSH_ERROR) return std::unexpected(dropped(session, "reading the command's output"));
+        if (n == SSH_ERROR) return with_partial(dropped(session, "reading the command's output"));
         if (n > 0) out.append(buf.data(), static_cast<std::size_t>(n));
         if (!drain_stderr(channel.get(), err, buf, until)) {
-            return std::unexpected(dropped(session, "reading the command's errors"));
+            return with_partial(dropped(session, "reading the command's errors"));
         }
         // EOF on the channel comes after all data of both streams.
         if (n == 0 && ssh_channel_is_eof(channel.get())) break;
@@ -92,7 +98,7 @@ std::expected<exec_result, transport_error> exec_on_channel(ssh_session session,
     bound_session_by(session, until);
     const int status = ssh_channel_get_exit_status(channel.get());
     if (status == SSH_ERROR || status < 0) {
-        if (!ssh_is_connected(session)) return std::unexpected(dropped(session, "waiting for the exit status"));
+        if (!ssh_is_connected(session)) return with_partial(dropped(session, "waiting for the exit status"));
         // The command ended without reporting a status (e.g. killed by a signal).
         result.exit_code = -1;
     } else {

@@ -158,10 +158,16 @@ struct winrm_transport::state {
     std::expected<exec_result, transport_error> collect(const std::string& command_id, deadline until,
                                                         clock_type::time_point started) {
         exec_result result;
+        // After the command started, a failure keeps what it printed so far.
+        auto with_partial = [&](transport_error error) {
+            result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started);
+            error.partial = std::move(result);
+            return std::unexpected(std::move(error));
+        };
         for (;;) {
             if (clock_type::now() >= until) {
                 terminate(command_id);
-                return std::unexpected(transport_error{
+                return with_partial(transport_error{
                     error_kind::timeout, host() + ": the command did not finish within its timeout (" +
                                              std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                                                 clock_type::now() - started)
@@ -171,15 +177,15 @@ struct winrm_transport::state {
             auto outcome = send(wr::build_receive(header(), shell_id, command_id), until);
             if (!outcome) {
                 if (outcome.error().kind == error_kind::timeout && clock_type::now() >= until) continue;
-                return std::unexpected(outcome.error());
+                return with_partial(outcome.error());
             }
             if (outcome->fault) {
                 // Nothing new within OperationTimeout: the command is still running.
                 if (outcome->fault->wsman_code == wr::fault_code::operation_timed_out) continue;
-                return std::unexpected(fault_error("reading command output", *outcome->fault));
+                return with_partial(fault_error("reading command output", *outcome->fault));
             }
             auto chunk = wr::parse_receive(outcome->soap);
-            if (!chunk) return std::unexpected(transport_error{error_kind::protocol, host() + ": " + chunk.error()});
+            if (!chunk) return with_partial(transport_error{error_kind::protocol, host() + ": " + chunk.error()});
             append_capped(result.stdout_text, result.stdout_total_bytes, chunk->stdout_bytes, settings.max_output_bytes);
             append_capped(result.stderr_text, result.stderr_total_bytes, chunk->stderr_bytes, settings.max_output_bytes);
             if (chunk->done) {

@@ -224,6 +224,10 @@ TEST_CASE("a hanging command times out at its deadline and the session stays usa
     CHECK(contains(r.error().message, "command_timeout"));
     CHECK(took >= 950ms);
     CHECK(took < 2s);
+    // What it printed before the cut is kept for the report.
+    REQUIRE(r.error().partial.has_value());
+    CHECK(r.error().partial->stdout_text == "started\n");
+    CHECK(r.error().partial->duration >= 950ms);
 
     auto next = t.run("echo still here", shell_kind::sh, in(5s));
     REQUIRE(next);
@@ -251,6 +255,7 @@ TEST_CASE("a connection dropped mid-command is a protocol error in libssh's word
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == error_kind::protocol);
     CHECK(contains(r.error().message, "dropped"));
+    CHECK(r.error().partial.has_value());  // the command had started: its output so far, maybe none
     const auto after = t.run("true", shell_kind::sh, in(2s));
     REQUIRE_FALSE(after);
     CHECK(after.error().kind == error_kind::protocol);
