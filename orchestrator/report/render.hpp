@@ -6,6 +6,7 @@
 #include "orchestrator/report/report.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fleetmend {
@@ -26,6 +27,10 @@ struct fact_change {
 [[nodiscard]] bool is_change(const host_report& host);
 /// The last step that did not hold, if any.
 [[nodiscard]] const step_record* failed_step(const host_report& host);
+/// What a step cut off by a transport error (a timeout, a dropped connection)
+/// printed on stdout before it was; empty for any other step. The failure
+/// views show it beside stderr: it says where a hung command stopped.
+[[nodiscard]] std::string_view cut_off_output(const step_record& step);
 /// Whole seconds and milliseconds between two times, "8.250s"; "" if either is missing.
 [[nodiscard]] std::string duration_text(const std::optional<wall_time>& from, const std::optional<wall_time>& to);
 

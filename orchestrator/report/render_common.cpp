@@ -51,6 +51,10 @@ const step_record* failed_step(const host_report& host) {
     return nullptr;
 }
 
+std::string_view cut_off_output(const step_record& step) {
+    return step.error ? std::string_view(step.stdout_excerpt) : std::string_view();
+}
+
 std::string duration_text(const std::optional<wall_time>& from, const std::optional<wall_time>& to) {
     if (!from || !to) return {};
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*to - *from).count();

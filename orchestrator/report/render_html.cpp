@@ -173,6 +173,8 @@ std::string failures(const run_report& r) {
             out += "<p class=\"cmd\">" + std::string(phase_name(s->in_phase)) + " <q>" + h(s->name) + "</q>: <code>" +
                    h(s->command) + "</code>" + (s->exit_code ? " → exit " + std::to_string(*s->exit_code) : "") + "</p>";
             if (!s->stderr_excerpt.empty()) out += "<pre>" + h(s->stderr_excerpt) + "</pre>";
+            if (auto printed = cut_off_output(*s); !printed.empty())
+                out += "<p>Printed before it was cut off:</p><pre>" + h(std::string(printed)) + "</pre>";
         }
         out += "</div>\n";
     }

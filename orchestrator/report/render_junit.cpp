@@ -62,6 +62,7 @@ std::string testcase(const host_report& h, const std::string& classname) {
     const auto* step = failed_step(h);
     std::string detail = h.message;
     if (step && !step->stderr_excerpt.empty()) detail += "\nstderr:\n" + step->stderr_excerpt;
+    if (step && !cut_off_output(*step).empty()) detail += "\nstdout before it was cut off:\n" + std::string(cut_off_output(*step));
     if (word == "skipped") {
         out += "      <skipped message=" + attr(h.message.empty() ? "not attempted" : h.message) + "/>\n";
     } else if (word == "unreachable" || word == "unfinished") {

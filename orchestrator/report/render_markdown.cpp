@@ -71,6 +71,8 @@ std::string render_markdown(const run_report& r) {
                 out += "\nStep " + md(s->name) + " (" + phase_name(s->in_phase) + "): " + code(s->command) +
                        (s->exit_code ? ", exit " + std::to_string(*s->exit_code) : std::string()) + "\n";
                 if (!s->stderr_excerpt.empty()) out += "\n" + markdown_code_block(s->stderr_excerpt);
+                if (auto printed = cut_off_output(*s); !printed.empty())
+                    out += "\nPrinted before it was cut off:\n\n" + markdown_code_block(printed);
             }
         }
     }

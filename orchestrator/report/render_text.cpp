@@ -38,6 +38,20 @@ std::string plural(std::size_t n, const char* word) {
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+// The text from the start of its last `lines` non-empty lines.
+std::string last_lines(std::string_view text, std::size_t lines) {
+    std::size_t start = text.size(), found = 0;
+    while (start > 0 && found < lines) {
+        auto end = start;
+        while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r')) --end;
+        if (end == 0) break;
+        auto newline = text.rfind('\n', end - 1);
+        start = newline == std::string_view::npos ? 0 : newline + 1;
+        ++found;
+    }
+    return std::string(text.substr(start));
+}
+
 /// Up to `lines` lines of stderr (or stdout), each made safe and indented.
 std::string excerpt_lines(const std::string& text, std::size_t lines, const std::string& indent) {
     std::string out;
@@ -121,8 +135,12 @@ std::string render_text(const run_report& r, const text_options& options) {
             else
                 out += terminal_safe(shorten(h.message, 300));
             out += "\n";
-            if (const auto* s = failed_step(h); s && !s->stderr_excerpt.empty())
-                out += excerpt_lines(s->stderr_excerpt, 3, indent + "stderr: ");
+            if (const auto* s = failed_step(h)) {
+                if (!s->stderr_excerpt.empty()) out += excerpt_lines(s->stderr_excerpt, 3, indent + "stderr: ");
+                // A hung command: its last lines say where it stopped.
+                if (auto printed = cut_off_output(*s); !printed.empty())
+                    out += excerpt_lines(last_lines(printed, 3), 3, indent + "stdout before the cut: ");
+            }
         }
         if (failures.size() > options.max_listed)
             out += "  ... and " + std::to_string(failures.size() - options.max_listed) + " more (see the JSON or HTML report)\n";

@@ -64,6 +64,39 @@ TEST_CASE("the recap lists failures first, then each changed host's before -> af
     CHECK_THAT(text, Catch::Contains("stderr: The requested operation requires elevation"));
 }
 
+TEST_CASE("a step cut off by its timeout shows what it printed, in every failure view", "[report][unit]") {
+    auto events = fixture_events();
+    const std::string printed = "Stopping Teredo\r\nstep 1 of 4\r\nstep 2 of 4\r\nWaiting for iphlpsvc <b>\r\n";
+    for (auto& event : events)
+        if (auto* finished = std::get_if<step_finished>(&event);
+            finished && finished->host == "web03" && finished->step.in_phase == phase::apply) {
+            finished->step.exit_code.reset();
+            finished->step.error = error_kind::timeout;
+            finished->step.stdout_excerpt = printed;
+            finished->step.stderr_excerpt.clear();
+        }
+    const auto report = build_report(events);
+    const auto* web03 = &report.hosts[0];
+    for (const auto& h : report.hosts)
+        if (h.name == "web03") web03 = &h;
+    REQUIRE(failed_step(*web03) != nullptr);
+    CHECK(cut_off_output(*failed_step(*web03)) == printed);
+
+    // The recap: the last three lines, where the command stopped.
+    const auto text = render_text(report);
+    CHECK_THAT(text, Catch::Contains("stdout before the cut: step 1 of 4"));
+    CHECK_THAT(text, Catch::Contains("stdout before the cut: Waiting for iphlpsvc <b>"));
+    CHECK_THAT(text, !Catch::Contains("stdout before the cut: Stopping Teredo"));
+    CHECK_THAT(render_html(report), Catch::Contains("Printed before it was cut off:</p><pre>Stopping Teredo"));
+    CHECK_THAT(render_html(report), Catch::Contains("Waiting for iphlpsvc &lt;b&gt;"));
+    CHECK_THAT(render_markdown(report), Catch::Contains("Printed before it was cut off:"));
+    CHECK_THAT(render_junit(report), Catch::Contains("stdout before it was cut off:\nStopping Teredo"));
+
+    // A step that failed its expectation with no transport error shows its
+    // stdout nowhere in the failure views: only a cut-off command does.
+    CHECK_THAT(render_text(fixture_report()), !Catch::Contains("before the cut"));
+}
+
 TEST_CASE("remote text cannot inject markup or terminal controls", "[report][unit]") {
     auto events = fixture_events();
     const std::string hostile = "</script><script>alert(1)</script> | `x` \x1b[2J\x07 <!-- ]]> \xff";
