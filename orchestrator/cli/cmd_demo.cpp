@@ -99,7 +99,7 @@ int run_demo(const demo_options& options, const global_options& global) {
     drive.stop = &install_stop_handlers();
     auto outcome = drive_rollout(*book, plan, book->rollout, std::move(drive), std::move(header), nullptr);
     if (!outcome) {
-        std::fprintf(stderr, "fleetmend demo: %s\n", outcome.error().c_str());
+        std::fprintf(stderr, "fleetmend demo: %s\n", outcome.error().message.c_str());
         return exit_internal;
     }
 

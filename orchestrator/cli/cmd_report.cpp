@@ -53,11 +53,14 @@ int run_render(const report_options& o) {
             std::fprintf(stderr, "fleetmend report: give either REPORT or --from-journal, not both\n");
             return exit_bad_input;
         }
-        auto contents = read_journal(o.from_journal);
+        // Whatever the journal kept: a damaged record ends what is read, not the rebuild.
+        std::string damage;
+        auto contents = read_journal_prefix(o.from_journal, damage);
         if (!contents) {
             std::fprintf(stderr, "fleetmend report: %s\n", contents.error().c_str());
             return exit_bad_input;
         }
+        if (!damage.empty()) std::fprintf(stderr, "fleetmend report: %s\n", damage.c_str());
         if (contents->torn_tail)
             std::fprintf(stderr,
                          "fleetmend report: %s ends with a torn record (%zu bytes, left by a crash); it was ignored\n",

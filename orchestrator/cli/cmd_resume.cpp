@@ -44,6 +44,13 @@ int already_finished(const resume_state& state, const std::string& journal_path)
 
 /// What the source report of a rollback run restores.
 std::expected<std::map<std::string, fact_map>, std::string> rollback_facts(const run_started& header) {
+    if (!header.source_report_sha256.empty()) {
+        const auto now = sha256_file(header.source_report);
+        if (now != header.source_report_sha256)
+            return std::unexpected(header.source_report + " changed since the rollback run started (SHA-256 " +
+                                   header.source_report_sha256 + ", now " + (now.empty() ? "unreadable" : now) +
+                                   "); restore it, or start a new rollback");
+    }
     auto source = read_report_file(header.source_report);
     if (!source)
         return std::unexpected(source.error() + " (the report this rollback run restores from; it must still be there)");
@@ -57,8 +64,9 @@ std::string describe_left(const resume_state& state) {
     std::size_t left = 0;
     for (const auto& batch : state.remaining) left += batch.hosts.size();
     std::string text = std::to_string(left) + " host" + (left == 1 ? "" : "s") + " left";
-    if (!state.recapture.empty())
-        text += " (" + std::to_string(state.recapture.size()) + " interrupted mid-way, captured again first)";
+    if (const auto cut_off = state.interrupted().size(); cut_off > 0)
+        text += " (" + std::to_string(cut_off) + " interrupted mid-way, each continued from the lifecycle phase its "
+                "journal recorded; no finished step runs again)";
     return text;
 }
 
@@ -130,7 +138,11 @@ int resume_run(const resume_options& options, const global_options& global) {
     drive.stop = &install_stop_handlers();
     auto outcome = drive_resume(*book, *plan, *state, std::move(drive), std::move(*lock), journal,
                                 header.mode == run_mode::rollback ? &restore_facts : nullptr);
-    if (!outcome) return bad(outcome.error());
+    if (!outcome) {
+        if (!outcome.error().records) return bad(outcome.error().message);
+        std::fprintf(stderr, "fleetmend resume: %s\n", outcome.error().message.c_str());
+        return exit_records_failed;
+    }
     return report_outcome("resume", *outcome, header.mode, global, true);
 }
 

@@ -5,6 +5,7 @@
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/cli/rollout_flags.hpp"
 
+#include <filesystem>
 #include <set>
 
 namespace fleetmend::cli {
@@ -15,8 +16,24 @@ struct rollback_options {
     std::string from_report;
     std::string playbook_path;  // empty: the one the report names
     std::string which = "changed";
+    bool force = false;
     rollout_flags rollout;
 };
+
+/// Why the report does not belong to these files (empty: it does): a report
+/// of another inventory or playbook names hosts and facts of another fleet.
+std::vector<std::string> foreign_report(const run_report& source, const inventory& inv, const playbook& book) {
+    std::vector<std::string> reasons;
+    const auto inventory_digest = sha256_file(inv.path);
+    if (source.inventory.sha256 != inventory_digest)
+        reasons.push_back("its inventory " + source.inventory.path + " had SHA-256 " + source.inventory.sha256 +
+                          ", " + inv.path + " has " + inventory_digest);
+    const auto playbook_digest = sha256_file(book.path);
+    if (source.playbook.sha256 != playbook_digest)
+        reasons.push_back("its playbook " + source.playbook.path + " had SHA-256 " + source.playbook.sha256 + ", " +
+                          book.path + " has " + playbook_digest);
+    return reasons;
+}
 
 /// Whether a host of the source report is restored for --hosts `which`.
 bool chosen(const host_report& host, const std::string& which) {
@@ -50,15 +67,29 @@ int roll_back(const rollback_options& options, const global_options& global) {
     const rollout_overrides overrides = options.rollout.given();
     if (auto applied = apply_overrides(overrides, book->rollout); !applied)
         return report_bad_input("rollback", applied.error());
+    std::string forced;
+    if (const auto foreign = foreign_report(*source, *inv, *book); !foreign.empty()) {
+        std::string why;
+        for (const auto& reason : foreign) why += (why.empty() ? "" : "; ") + reason;
+        if (!options.force)
+            return report_bad_input("rollback", options.from_report + " is not a report of these files: " + why +
+                                                    ". Its facts may belong to other hosts; give the inventory and "
+                                                    "playbook it was made with, or --force to restore anyway");
+        forced = "--force: restored from a report of other files (" + why + ")";
+        std::fprintf(stderr, "fleetmend rollback: %s\n", forced.c_str());
+    }
 
     std::map<std::string, fact_map> facts_before;
+    std::map<std::string, fact_map> expected_now;  // the report's facts after: what each host must still show
     std::set<std::string> no_facts;
     for (const auto& host : source->hosts) {
         if (!chosen(host, options.which)) continue;
-        if (host.facts_before.empty())
+        if (host.facts_before.empty()) {
             no_facts.insert(host.name);
-        else
+        } else {
             facts_before[host.name] = host.facts_before;
+            if (!host.facts_after.empty()) expected_now[host.name] = host.facts_after;
+        }
     }
     for (const auto& name : no_facts)
         std::fprintf(stderr, "fleetmend rollback: %s: the report holds no facts before, so it is left alone\n",
@@ -89,9 +120,19 @@ int roll_back(const rollback_options& options, const global_options& global) {
         return report_bad_input("rollback", resolved.error());
 
     run_started header = new_run_header(*book, *inv);
-    header.source_report = options.from_report;
+    // Absolute, with its digest: a resume from another folder finds it and
+    // refuses it if it changed since.
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(options.from_report, ec);
+    header.source_report = ec ? options.from_report : absolute.lexically_normal().string();
+    header.source_report_sha256 = sha256_file(options.from_report);
+    if (options.force) {
+        const std::string unchecked = "--force: hosts restored without checking they still have the report's facts after";
+        forced = forced.empty() ? unchecked : forced + "; " + unchecked;
+    }
+    header.forced = forced;
     return drive_and_report("rollback", *book, plan, book->rollout, run_mode::rollback, options.rollout, global,
-                            std::move(header), &facts_before);
+                            std::move(header), &facts_before, options.force ? nullptr : &expected_now);
 }
 
 }  // namespace
@@ -103,6 +144,9 @@ void add_rollback_command(CLI::App& app, const global_options& global, int& stat
     sub->add_option("--from", options->from_report, "The report of the run to undo")->required();
     sub->add_option("--hosts", options->which, "changed | failed | all")->capture_default_str();
     sub->add_option("--playbook", options->playbook_path, "Playbook with the rollback steps (default: the report's)");
+    sub->add_flag("--force", options->force,
+                  "Restore even from a report of another inventory or playbook (SHA-256 differs), and hosts whose "
+                  "facts no longer equal the report's facts after; the report records it");
     add_rollout_flags(*sub, options->rollout);
     sub->callback([options, &global, &status] { status = roll_back(*options, global); });
 }

@@ -11,7 +11,8 @@ enum exit_status : int {
     exit_host_failures = 2,   // some hosts failed (or rolled back)
     exit_unreachable = 3,     // some hosts unreachable, none failed otherwise
     exit_halted = 4,          // the rollout stopped at its failure threshold
-    exit_interrupted = 5,     // SIGINT/SIGTERM; resume with `fleetmend resume`
+    exit_interrupted = 5,     // SIGINT/SIGTERM/SIGHUP; resume with `fleetmend resume`
+    exit_records_failed = 6,  // the journal stopped recording (no host changed after), or the report went nowhere
     exit_bad_input = 64,      // bad command line, inventory, playbook or report
     exit_internal = 70,       // a bug: please report it
 };

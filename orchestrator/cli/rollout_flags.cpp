@@ -66,6 +66,7 @@ std::optional<int> confirm_change(const char* command, const std::string& what, 
 
 int exit_status_for(run_verdict verdict) noexcept {
     switch (verdict) {
+        case run_verdict::journal_failed: return exit_records_failed;
         case run_verdict::interrupted: return exit_interrupted;
         case run_verdict::halted: return exit_halted;
         case run_verdict::host_failures: return exit_host_failures;
@@ -104,27 +105,47 @@ void print_recap(const drive_outcome& outcome, run_mode mode, bool resumed) {
 
 int report_outcome(const char* command, const drive_outcome& outcome, run_mode mode, const global_options& global,
                    bool resumed) {
-    const int status = exit_status_for(verdict_of(outcome.result));
+    int status = exit_status_for(verdict_of(outcome.result));
+    if (!outcome.report_error.empty()) status = exit_records_failed;
     if (global.json) {
         nlohmann::json done{{"event", "files"}, {"report", outcome.report_path}, {"journal", outcome.journal_path},
                             {"exit_status", status}};
-        if (!outcome.report_error.empty()) done["report_error"] = outcome.report_error;
-        std::printf("%s\n", done.dump().c_str());
+        if (!outcome.report_note.empty()) done["report_note"] = outcome.report_note;
+        if (!outcome.report_error.empty()) {
+            // The last place left: the report itself, on stdout.
+            done["report_error"] = outcome.report_error;
+            done["report"] = nullptr;
+            std::printf("%s\n", nlohmann::json{{"event", "report"}, {"report", report_to_json(outcome.report)}}
+                                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                                     .c_str());
+        }
+        std::printf("%s\n", done.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
         print_recap(outcome, mode, resumed);
     }
-    if (!outcome.report_error.empty()) {
-        std::fprintf(stderr, "fleetmend %s: the report could not be written: %s\n", command,
-                     outcome.report_error.c_str());
-        return status == exit_success ? exit_internal : status;
-    }
+    std::fflush(stdout);
+    if (!outcome.report_note.empty())
+        std::fprintf(stderr, "fleetmend %s: %s\n", command, outcome.report_note.c_str());
+    if (!outcome.report_error.empty())
+        std::fprintf(stderr,
+                     "fleetmend %s: the report could be written nowhere (%s); the journal %s still holds the run: "
+                     "`fleetmend report --from-journal %s -o FILE` rebuilds it once a folder has room%s\n",
+                     command, outcome.report_error.c_str(), outcome.journal_path.c_str(),
+                     outcome.journal_path.c_str(), global.json ? " (the report was printed above as JSON)" : "");
+    if (!outcome.result.journal_error.empty())
+        std::fprintf(stderr,
+                     "fleetmend %s: STOPPED CHANGING HOSTS: %s. No host was changed after that: hosts in flight "
+                     "finished only their reads (or rolled back by policy, their facts before being on disk), "
+                     "hosts not started were skipped. Free space or fix the folder, then continue with: %s\n",
+                     command, outcome.result.journal_error.c_str(), resume_command(outcome.journal_path).c_str());
     return status;
 }
 
 int drive_and_report(const char* command, const playbook& book, const planned_rollout& plan,
                      const rollout_settings& settings, run_mode mode, const rollout_flags& flags,
                      const global_options& global, run_started header,
-                     const std::map<std::string, fact_map>* facts_before) {
+                     const std::map<std::string, fact_map>* facts_before,
+                     const std::map<std::string, fact_map>* restore_expected) {
     if (flags.step && !stdin_is_terminal())
         return report_bad_input(command, "--step asks before each batch and needs a terminal on stdin");
     header.shard = flags.shard;
@@ -136,6 +157,7 @@ int drive_and_report(const char* command, const playbook& book, const planned_ro
                                                  : progress_style::plain;
     options.progress_out = stdout;
     options.stop = &install_stop_handlers();
+    options.restore_expected = restore_expected;
     if (flags.step)
         options.confirm_batch = [command](int batch, std::size_t hosts) {
             return ask_yes_no("\nfleetmend " + std::string(command) + ": start batch " + std::to_string(batch) +
@@ -143,8 +165,8 @@ int drive_and_report(const char* command, const playbook& book, const planned_ro
         };
     auto outcome = drive_rollout(book, plan, settings, std::move(options), std::move(header), facts_before);
     if (!outcome) {
-        std::fprintf(stderr, "fleetmend %s: %s\n", command, outcome.error().c_str());
-        return exit_bad_input;
+        std::fprintf(stderr, "fleetmend %s: %s\n", command, outcome.error().message.c_str());
+        return outcome.error().records ? exit_records_failed : exit_bad_input;
     }
     return report_outcome(command, *outcome, mode, global, false);
 }

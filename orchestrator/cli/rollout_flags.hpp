@@ -55,6 +55,7 @@ int report_bad_input(const char* command, const std::string& message);
 [[nodiscard]] int drive_and_report(const char* command, const playbook& book, const planned_rollout& plan,
                                    const rollout_settings& settings, run_mode mode, const rollout_flags& flags,
                                    const global_options& global, run_started header,
-                                   const std::map<std::string, fact_map>* facts_before);
+                                   const std::map<std::string, fact_map>* facts_before,
+                                   const std::map<std::string, fact_map>* restore_expected = nullptr);
 
 }  // namespace fleetmend::cli

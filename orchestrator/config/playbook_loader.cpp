@@ -4,6 +4,7 @@
 #include "orchestrator/config/playbook.hpp"
 #include "orchestrator/config/toml_reader.hpp"
 
+#include <cmath>
 #include <algorithm>
 #include <set>
 
@@ -86,7 +87,9 @@ private:
             else if (k == "concurrency") r.concurrency = static_cast<unsigned>(reader_.integer(v, key, 1, 100'000));
             else if (k == "max_fail_percentage") {
                 const auto value = v.value<double>();  // integers convert too
-                if (!value || *value < 0 || *value > 100 || !(v.is_integer() || v.is_floating_point()))
+                // NaN compares false both ways: only a finite number is a percentage.
+                if (!value || !std::isfinite(*value) || *value < 0 || *value > 100 ||
+                    !(v.is_integer() || v.is_floating_point()))
                     reader_.fail(v, key, "expected a percentage from 0 to 100, got " + describe_value(v));
                 r.max_fail_percentage = *value;
             } else if (k == "on_failure") r.on_failure = reader_.choice(v, key, failure_policy_names());

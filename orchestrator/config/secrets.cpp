@@ -1,5 +1,6 @@
 // resolve_secrets: fetches each distinct password source once. Values go only
 // into `secret` objects; messages name the source, never what it produced.
+#include "orchestrator/config/bounded_file.hpp"
 #include "orchestrator/config/inventory.hpp"
 #include "orchestrator/config/inventory_view.hpp"
 
@@ -55,9 +56,9 @@ std::expected<secret, config_error> from_file(const std::string& path) {
         return std::unexpected(secret_error("cannot read password file " + path + ": " + std::strerror(errno)));
     if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0)
         spdlog::warn("password file {} can be read by its group or others; run: chmod 600 {}", path, path);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::unexpected(secret_error("cannot open password file " + path));
-    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    auto read = read_bounded_file(path, max_secret_bytes, "password file");
+    if (!read) return std::unexpected(secret_error(read.error()));
+    std::string text = std::move(*read);
     trim_trailing_newlines(text);
     if (text.empty()) return std::unexpected(secret_error("password file " + path + " is empty"));
     secret value(text);
@@ -140,22 +141,56 @@ struct pipe_closer {
     }
 };
 
+/// What a failed helper wrote on stderr, fit to show: bounded, and with
+/// anything it printed on stdout (the would-be secret) masked out of it.
+std::string masked_stderr(std::string text, const std::string& printed) {
+    std::string line_printed = printed;
+    trim_trailing_newlines(line_printed);
+    if (line_printed.size() >= 3)
+        for (std::size_t at = 0; (at = text.find(line_printed, at)) != std::string::npos;)
+            text.replace(at, line_printed.size(), "****");
+    trim_trailing_newlines(text);
+    constexpr std::size_t shown = 2048;
+    if (text.size() > shown) text = text.substr(0, shown) + "...";
+    return text;
+}
+
 std::expected<secret, config_error> from_command(const std::string& command) {
-    std::unique_ptr<FILE, pipe_closer> pipe(::popen(command.c_str(), "r"));
-    if (!pipe) return std::unexpected(secret_error("cannot run password command `" + command + "`: " + std::strerror(errno)));
+    // The helper's stderr goes to a private file, not to our stderr: it is
+    // shown only on failure, and only masked (a CI log keeps what it gets).
+    char stderr_path[] = "/tmp/fleetmend-helper-XXXXXX";
+    const int stderr_fd = ::mkstemp(stderr_path);
+    if (stderr_fd < 0) return std::unexpected(secret_error("cannot make a file for the password command's errors: " +
+                                                           std::string(std::strerror(errno))));
+    ::close(stderr_fd);
+    const std::string wrapped = "{ " + command + "\n} 2>'" + stderr_path + "'";
+    std::unique_ptr<FILE, pipe_closer> pipe(::popen(wrapped.c_str(), "r"));
+    if (!pipe) {
+        ::unlink(stderr_path);
+        return std::unexpected(secret_error("cannot run password command `" + command + "`: " + std::strerror(errno)));
+    }
     std::string text;
     char buffer[512];
     std::size_t n = 0;
     while ((n = std::fread(buffer, 1, sizeof buffer, pipe.get())) > 0) text.append(buffer, n);
     std::memset(buffer, 0, sizeof buffer);
     const int status = ::pclose(pipe.release());
+    std::string errors;
+    if (std::FILE* err = std::fopen(stderr_path, "rb")) {
+        while (errors.size() < 64 * 1024 && (n = std::fread(buffer, 1, sizeof buffer, err)) > 0) errors.append(buffer, n);
+        std::fclose(err);
+    }
+    ::unlink(stderr_path);
     if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        const std::string shown = masked_stderr(std::move(errors), text);
         wipe(text);
         const std::string how = status != -1 && WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
                                                                    : std::string("did not exit normally");
         return std::unexpected(secret_error("password command `" + command + "` " + how +
-                                            "; run it by hand to see why"));
+                                            (shown.empty() ? std::string("; run it by hand to see why")
+                                                           : "; its stderr (anything it printed on stdout masked): " + shown)));
     }
+    wipe(errors);
     trim_trailing_newlines(text);
     if (text.empty()) return std::unexpected(secret_error("password command `" + command + "` printed nothing"));
     secret value(text);

@@ -1,4 +1,5 @@
 #include "orchestrator/config/toml_reader.hpp"
+#include "orchestrator/config/bounded_file.hpp"
 
 #include "orchestrator/config/closest_name.hpp"
 #include "orchestrator/config/quantities.hpp"
@@ -89,8 +90,15 @@ toml::source_region key_region(const toml::table& table, std::string_view key) {
 }
 
 toml::table toml_reader::parse() const {
+    auto text = read_bounded_file(file_, max_config_bytes, "file");
+    if (!text) {
+        config_error error;
+        error.file = file_;
+        error.message = text.error();
+        throw config_failure{std::move(error)};
+    }
     try {
-        return toml::parse_file(file_);
+        return toml::parse(*text, file_);
     } catch (const toml::parse_error& e) {
         config_error error;
         error.file = file_;

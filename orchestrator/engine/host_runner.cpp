@@ -1,5 +1,8 @@
 #include "orchestrator/engine/host_runner.hpp"
 
+#include "orchestrator/config/command_template.hpp"
+#include "orchestrator/engine/host_session.hpp"
+
 #include <utility>
 
 namespace fleetmend {
@@ -16,149 +19,362 @@ std::string join(const std::vector<std::string>& parts, const char* separator) {
     return text;
 }
 
-/// Closes the host's transport however the workflow ends.
-struct transport_closer {
-    void operator()(transport* t) const noexcept {
-        if (!t) return;
-        t->close();
-        delete t;
-    }
+std::string with_cause(const std::string& cause, std::string what) {
+    return cause.empty() ? what : cause + "; " + what;
+}
+
+/// Where a walk starts and what an interrupted run recorded before it.
+struct walk_start {
+    bool restore = false;              // a restore: connect -> rollback
+    const host_progress* resumed = nullptr;
+    /// A restore that first checks the host shows these facts (the report's after).
+    const fact_map* expected_now = nullptr;
 };
-using owned_transport = std::unique_ptr<transport, transport_closer>;
 
-/// One host's connection and the steps run over it. Lives for one workflow.
-class host_session {
+/// One walk of one host through its lifecycle: a handler per phase returns
+/// the next phase; enter() records each transition and holds the rule that
+/// no change starts without a durable record. Lives for one workflow.
+class host_walk {
 public:
-    host_session(const playbook& book, event_sink& sink, const runner_options& options,
-                 const transport_factory& make, const teredo_probe_function& probe,
-                 const host_entry& host)
-        : book_(book), sink_(sink), options_(options), make_(make), probe_(probe), host_(host) {}
+    host_walk(host_session& session, const playbook& book, const runner_options& options, event_sink& sink,
+              const host_entry& host, host_outcome& outcome)
+        : session_(session), book_(book), options_(options), sink_(sink), host_(host), outcome_(outcome) {}
 
-    /// Connects; on failure fills `outcome` and returns false.
-    bool connect(host_outcome& outcome, host_status status_on_failure) {
-        std::unique_ptr<transport> made = make_ ? make_(host_.connection) : nullptr;
-        if (!made) {
-            outcome.status = status_on_failure;
-            outcome.error = error_kind::config;
-            outcome.message = "no transport can reach this host; check its transport setting";
+    void drive(const walk_start& start) {
+        restore_ = start.restore;
+        expected_now_ = start.expected_now;
+        host_phase next = start.resumed ? continue_from(*start.resumed) : on_connect();
+        while (next != host_phase::done) {
+            if (!enter(next)) break;
+            next = handle(next);
+        }
+    }
+
+private:
+    host_phase handle(host_phase p) {
+        switch (p) {
+            case host_phase::connect: return on_connect();
+            case host_phase::capture: return on_capture();
+            case host_phase::compliant: return on_compliant();
+            case host_phase::apply: return on_apply();
+            case host_phase::verify: return on_verify();
+            case host_phase::recapture: return on_recapture();
+            case host_phase::rollback: return on_rollback();
+            case host_phase::done: break;
+        }
+        return host_phase::done;
+    }
+
+    /// Records `phase_ -> to`. A transition that changes the host is durable
+    /// when publish returns; it is refused (the host ends unchanged by it)
+    /// when the journal cannot record. False: the walk ends here.
+    bool enter(host_phase to) {
+        if (!transition_allowed(phase_, to)) {
+            outcome_.status = host_status::failed;
+            outcome_.message = with_cause(outcome_.message, std::string("internal error: the lifecycle has no ") +
+                                                                to_string(phase_) + " -> " + to_string(to));
             return false;
         }
-        remote_.reset(made.release());
-        auto connected = remote_->connect(clock_type::now() + host_.connection.connect_timeout);
-        if (!connected) {
-            outcome.status = status_on_failure;
-            outcome.error = connected.error().kind;
-            outcome.message = "connect: " + connected.error().message;
-            return false;
-        }
+        const bool gated = refused_without_journal(to, session_.facts_durable());
+        if (gated && refuse_unrecorded(to)) return false;
+        sink_.publish(host_transition{host_.name, phase_, to, cause_, now_wall()});
+        // The sync of this very record may be what failed.
+        if (gated && refuse_unrecorded(to)) return false;
+        if (phase_changes_host(to)) session_.mark_facts_durable();
+        phase_ = to;
         return true;
     }
 
-    /// Runs `steps` in order; stops at the first failure and describes it.
-    bool run_steps(const std::vector<step>& steps, phase in_phase, const fact_map& facts,
-                   host_outcome& outcome) {
-        for (const step& s : steps) {
-            const auto result = run_one(s, in_phase, facts);
-            if (!result.record.ok) {
-                outcome.error = result.record.error;
-                outcome.message = std::string(to_string(in_phase)) + " '" + result.record.name +
-                                  "' failed: " + result.record.message;
-                last_failure_was_transport_ = result.transport_failed;
-                return false;
-            }
+    /// Ends the walk when the sink cannot record a change (true).
+    bool refuse_unrecorded(host_phase to) {
+        const auto health = sink_.record_health();
+        if (health) return false;
+        outcome_.refused_by_journal = true;
+        const std::string why = std::string("not ") + (to == host_phase::apply ? "changed" : "rolled back") +
+                                ": the journal cannot record it (" + health.error() + ")";
+        if (to == host_phase::apply) {
+            // Nothing was changed: the host is as its capture found it, and a
+            // resume runs it anew.
+            outcome_.status = host_status::skipped;
+            outcome_.facts_after = outcome_.facts_before;
+        } else {
+            outcome_.status = outcome_.status == host_status::failed && !restore_ ? host_status::failed
+                                                                                  : host_status::rollback_failed;
         }
+        outcome_.message = with_cause(outcome_.message, why);
         return true;
     }
 
-    /// Runs every capture step; facts of earlier captures may fill later ones.
-    std::optional<fact_map> capture(phase in_phase, host_outcome& outcome) {
-        fact_map facts;
-        for (const step& s : book_.capture) {
-            auto result = run_one(s, in_phase, facts);
-            if (!result.record.ok) {
-                outcome.error = result.record.error;
-                outcome.message = std::string(to_string(in_phase)) + " '" + result.record.name +
-                                  "' failed: " + result.record.message;
-                last_failure_was_transport_ = result.transport_failed;
-                return std::nullopt;
-            }
-            facts.merge(result.facts);
+    host_phase on_connect() {
+        const auto on_failure = restore_ ? host_status::rollback_failed : host_status::unreachable;
+        if (!session_.connect(outcome_, on_failure)) {
+            if (restore_) outcome_.message = "rollback could not " + outcome_.message;
+            return host_phase::done;
         }
-        return facts;
+        if (restore_) {
+            outcome_.apply_attempted = true;
+            session_.mark_facts_durable();  // they come from a report on disk
+            return expected_now_ ? host_phase::capture : host_phase::rollback;
+        }
+        return host_phase::capture;
     }
 
-    void publish_facts(bool before, const fact_map& facts) {
-        sink_.publish(facts_captured{host_.name, before, facts});
+    host_phase on_capture() {
+        if (restore_) return check_before_restore();
+        auto before = session_.capture(phase::capture, outcome_);
+        if (!before) {
+            outcome_.status = host_status::failed;
+            return host_phase::done;
+        }
+        outcome_.captured = true;
+        outcome_.facts_before = *before;
+        session_.publish_facts(true, *before);
+        return host_phase::compliant;
+    }
+
+    host_phase on_compliant() {
+        const auto misses = compliance_misses(book_.compliant, outcome_.facts_before);
+        if (!book_.compliant.empty() && misses.empty()) {
+            outcome_.status = host_status::unchanged;
+            return finish_unchanged();
+        }
+        if (options_.mode == run_mode::check) {
+            outcome_.status = host_status::would_change;
+            outcome_.message = book_.compliant.empty() ? "the playbook has no compliant test; a run applies"
+                                                       : "would change: " + join(misses, "; ");
+            return finish_unchanged();
+        }
+        // What rollback would need and the capture did not give: changing the
+        // host now could never be undone.
+        std::vector<std::string> missing;
+        for (const auto& name : facts_rollback_needs(book_))
+            if (!outcome_.facts_before.contains(name)) missing.push_back(name);
+        if (!missing.empty()) {
+            outcome_.status = host_status::failed;
+            outcome_.message = "not changed: the capture gave no value for " + join(missing, ", ") +
+                               ", which the rollback steps need to restore this host (the capture step's output "
+                               "in the report shows what the host printed)";
+            return host_phase::done;
+        }
+        return host_phase::apply;
+    }
+
+    /// A restore from a report: the host must still show what that run left
+    /// (or already what it had before), or something else changed it since.
+    host_phase check_before_restore() {
+        host_outcome reading;
+        auto now = session_.capture(phase::capture, reading);
+        if (!now) {
+            outcome_.status = host_status::rollback_failed;
+            outcome_.error = reading.error;
+            outcome_.message = "not restored: " + reading.message;
+            return host_phase::done;
+        }
+        const auto moved = fact_differences(*expected_now_, *now);
+        if (!moved.empty() && !fact_differences(outcome_.facts_before, *now).empty()) {
+            outcome_.status = host_status::rollback_failed;
+            outcome_.facts_after = *now;
+            outcome_.message = "not restored: the host no longer has the facts the report left it with (" +
+                               join(moved, ", ") + "); something changed it since; --force restores anyway";
+            return host_phase::done;
+        }
+        return host_phase::rollback;
+    }
+
+    host_phase finish_unchanged() {
+        outcome_.facts_after = outcome_.facts_before;
+        session_.publish_facts(false, outcome_.facts_before);
+        return host_phase::done;
+    }
+
+    host_phase on_apply() {
+        outcome_.apply_attempted = !book_.apply.empty();
+        const std::size_t first = std::exchange(skip_steps_, 0);
+        if (session_.run_steps(book_.apply, phase::apply, outcome_.facts_before, outcome_, first)) {
+            cause_.clear();
+            return host_phase::verify;
+        }
+        return after_failure();
+    }
+
+    host_phase on_verify() {
+        if (session_.run_steps(book_.verify, phase::verify, outcome_.facts_before, outcome_)) {
+            cause_.clear();
+            return host_phase::recapture;
+        }
+        return after_failure();
+    }
+
+    /// An apply or verify failed (outcome_.message says how): is there anything to undo?
+    host_phase after_failure() {
+        outcome_.status = host_status::failed;
+        cause_ = outcome_.message;
+        if (session_.last_failure_was_refusal()) outcome_.refused_by_journal = true;
+        if (!outcome_.apply_attempted) return host_phase::done;
+        // A dead connection leaves where the host stands unknown: rollback is tried.
+        if (session_.last_failure_was_transport())
+            return options_.rollback_on_failure ? host_phase::rollback : host_phase::done;
+        return host_phase::recapture;
+    }
+
+    host_phase on_recapture() {
+        host_outcome reading;
+        auto after = session_.capture(phase::capture, reading);
+        if (after) {
+            outcome_.facts_after = *after;
+            session_.publish_facts(false, *after);
+        }
+        if (cause_.empty()) {
+            outcome_.status = host_status::changed;
+            if (!after) outcome_.message = with_cause(outcome_.message, "changed, but capturing the facts after failed: " +
+                                                                            reading.message);
+            return host_phase::done;
+        }
+        outcome_.status = host_status::failed;
+        outcome_.message = cause_;
+        if (after && fact_differences(outcome_.facts_before, *after).empty()) {
+            outcome_.message += "; the host still has its facts before, so nothing needs rolling back";
+            // Stopped by the journal, not by the host: a resume runs it anew.
+            if (outcome_.refused_by_journal) outcome_.status = host_status::skipped;
+            return host_phase::done;
+        }
+        return options_.rollback_on_failure ? host_phase::rollback : host_phase::done;
     }
 
     /// Rollback steps with the facts before, then a capture that must give
-    /// those facts back. Sets status rolled-back or rollback-failed.
-    void roll_back(const fact_map& before, host_outcome& outcome) {
-        const std::string cause = outcome.message;
-        auto explain = [&cause](std::string what) {
-            return cause.empty() ? what : cause + "; " + what;
-        };
+    /// those facts back. Ends rolled-back or rollback-failed.
+    host_phase on_rollback() {
+        const std::string cause = outcome_.message;
+        const std::size_t first = std::exchange(skip_steps_, 0);
+        outcome_.apply_attempted = true;
         if (book_.rollback.empty()) {
-            outcome.status = host_status::rollback_failed;
-            outcome.message = explain("the playbook has no rollback steps, so nothing was restored");
-            return;
+            outcome_.status = host_status::rollback_failed;
+            outcome_.message = with_cause(cause, "the playbook has no rollback steps, so nothing was restored");
+            return host_phase::done;
         }
-        host_outcome rollback_result;
-        if (!run_steps(book_.rollback, phase::rollback, before, rollback_result)) {
-            outcome.status = host_status::rollback_failed;
-            outcome.error = rollback_result.error;
-            outcome.message = explain(rollback_result.message);
-            return;
+        host_outcome result;
+        if (!session_.run_steps(book_.rollback, phase::rollback, outcome_.facts_before, result, first)) {
+            outcome_.status = host_status::rollback_failed;
+            outcome_.error = result.error;
+            outcome_.message = with_cause(cause, result.message);
+            return host_phase::done;
         }
-        auto after = capture(phase::rollback_verify, rollback_result);
+        auto after = session_.capture(phase::rollback_verify, result);
         if (!after) {
-            outcome.status = host_status::rollback_failed;
-            outcome.error = rollback_result.error;
-            outcome.message = explain(rollback_result.message);
-            return;
+            outcome_.status = host_status::rollback_failed;
+            outcome_.error = result.error;
+            outcome_.message = with_cause(cause, result.message);
+            return host_phase::done;
         }
-        outcome.facts_after = *after;
-        publish_facts(false, *after);
-        const auto differences = fact_differences(before, *after);
+        outcome_.facts_after = *after;
+        session_.publish_facts(false, *after);
+        const auto differences = fact_differences(outcome_.facts_before, *after);
         if (!differences.empty()) {
-            outcome.status = host_status::rollback_failed;
-            outcome.error.reset();
-            outcome.message = explain("rollback did not restore the facts before: " +
-                                      join(differences, ", "));
-            return;
+            outcome_.status = host_status::rollback_failed;
+            outcome_.error.reset();
+            outcome_.message = with_cause(cause, "rollback did not restore the facts before: " + join(differences, ", "));
+            return host_phase::done;
         }
-        outcome.status = host_status::rolled_back;
-        outcome.message = explain("rolled back to the facts before");
+        outcome_.status = host_status::rolled_back;
+        outcome_.message = with_cause(cause, "rolled back to the facts before");
+        return host_phase::done;
     }
 
-    [[nodiscard]] bool last_failure_was_transport() const noexcept { return last_failure_was_transport_; }
+    /// A host the journal shows cut off: reconnect and capture again without a
+    /// record (a crash now leaves the recorded phase as it is), then go on
+    /// from the recorded phase. Returns the next phase to enter.
+    host_phase continue_from(const host_progress& p) {
+        if (!p.host_may_differ) {
+            // Cut off before any change: the host is as it was; run it anew.
+            return on_connect();
+        }
+        if (!session_.connect(outcome_, restore_ ? host_status::rollback_failed : host_status::unreachable))
+            return host_phase::done;
+        outcome_.captured = p.captured || restore_;
+        if (p.captured) outcome_.facts_before = p.facts_before;
+        if (restore_ || p.captured) session_.mark_facts_durable();  // read back from the journal's file
+        phase_ = p.recorded_phase;
+        cause_ = p.cause;
+        outcome_.apply_attempted = true;
+        if (p.recorded_phase == host_phase::rollback) {
+            outcome_.message = p.cause;
+            if (!p.step_failure.empty()) {
+                outcome_.status = host_status::rollback_failed;
+                outcome_.message = with_cause(p.cause, p.step_failure);
+                return host_phase::done;
+            }
+            skip_steps_ = p.steps_done;
+            note_ = "resumed the rollback the interruption cut off";
+            return host_phase::rollback;
+        }
+        host_outcome reading;
+        auto now = session_.capture(phase::capture, reading);
+        if (!now) {
+            outcome_.status = host_status::failed;
+            outcome_.error = reading.error;
+            outcome_.message = reading.message;
+            return host_phase::done;
+        }
+        if (!p.captured) {
+            outcome_.facts_before = *now;
+            outcome_.captured = true;
+            session_.publish_facts(true, *now);
+        }
+        const bool compliant_now = !book_.compliant.empty() && compliance_misses(book_.compliant, *now).empty();
+        switch (p.recorded_phase) {
+            case host_phase::apply:
+                if (!p.step_failure.empty()) {
+                    // The apply failed before the interruption: that outcome stands.
+                    outcome_.message = p.step_failure;
+                    note_ = "resumed after the recorded apply failure";
+                    phase_ = host_phase::apply;
+                    return after_failure();
+                }
+                if (compliant_now) {
+                    note_ = "resumed: the apply had already taken effect, so it was not run again";
+                    return host_phase::verify;
+                }
+                skip_steps_ = p.steps_done;
+                note_ = p.steps_done > 0 ? "resumed: the apply went on after its steps recorded finished"
+                                         : std::string();
+                return host_phase::apply;
+            case host_phase::verify:
+                note_ = "resumed: the apply had finished before the interruption, so it was not run again";
+                return host_phase::verify;
+            case host_phase::recapture:
+                note_ = "resumed: the apply had finished before the interruption, so it was not run again";
+                outcome_.message = p.cause;
+                return host_phase::recapture;
+            default:
+                // A change phase was entered but no later phase recorded it
+                // ended: the verify judges where the host stands.
+                phase_ = host_phase::verify;
+                return host_phase::verify;
+        }
+    }
+
+public:
+    /// What a resume adds in front of the outcome's message.
+    [[nodiscard]] const std::string& note() const noexcept { return note_; }
 
 private:
-    step_outcome run_one(const step& s, phase in_phase, const fact_map& facts) {
-        template_values values{facts, host_.vars, host_.name};
-        const step_context context{host_, remote_.get(), probe_, book_.safe_fact_pattern, sink_,
-                                   options_.excerpt_bytes, &recent_};
-        return run_step(s, in_phase, values, context);
-    }
-
+    host_session& session_;
     const playbook& book_;
-    event_sink& sink_;
     const runner_options& options_;
-    const transport_factory& make_;
-    const teredo_probe_function& probe_;
+    event_sink& sink_;
     const host_entry& host_;
-    owned_transport remote_;
-    recent_outputs recent_;  // lets the capture after verify reuse the verify's identical reading
-    bool last_failure_was_transport_ = false;
+    host_outcome& outcome_;
+    host_phase phase_ = host_phase::connect;
+    std::string cause_;           // the failure that leads into the next phase
+    std::size_t skip_steps_ = 0;  // steps of the next changing phase the journal shows finished
+    bool restore_ = false;
+    const fact_map* expected_now_ = nullptr;
+    std::string note_;
 };
 
 host_started started_event(const host_entry& host, int batch) {
     return {host.name, host.connection.address.empty() ? host.name : host.connection.address,
             host.connection.kind, batch, now_wall()};
-}
-
-void finish(event_sink& sink, const host_entry& host, const host_outcome& outcome) {
-    sink.publish(host_finished{host.name, outcome.status, outcome.error, outcome.message, now_wall()});
 }
 
 /// Runs `body`, the work on one host: an exception inside becomes that host's
@@ -177,47 +393,10 @@ void run_then_finish(event_sink& sink, const host_entry& host, host_outcome& out
         outcome.message = "internal error" + std::string(context);
     }
     try {
-        finish(sink, host, outcome);
+        sink.publish(host_finished{host.name, outcome.status, outcome.error, outcome.message, now_wall()});
     } catch (...) {
         // the sink reports its own failures; the outcome still goes back
     }
-}
-
-/// apply -> verify with its failure handling; the host is connected and
-/// captured, and not compliant (or, resumed, its apply already ran: then
-/// run_apply is false and only the verify judges it).
-void apply_and_verify(host_session& session, const playbook& book, const runner_options& options,
-                      host_outcome& outcome, bool run_apply = true) {
-    outcome.apply_attempted = !book.apply.empty();
-    const bool ok = (!run_apply || session.run_steps(book.apply, phase::apply, outcome.facts_before, outcome)) &&
-                    session.run_steps(book.verify, phase::verify, outcome.facts_before, outcome);
-    if (ok) {
-        host_outcome after_capture;
-        if (auto after = session.capture(phase::capture, after_capture)) {
-            outcome.facts_after = *after;
-            session.publish_facts(false, *after);
-        } else {
-            outcome.message = "changed, but capturing the facts after failed: " + after_capture.message;
-        }
-        outcome.status = host_status::changed;
-        return;
-    }
-    outcome.status = host_status::failed;
-    if (!outcome.apply_attempted) return;
-    // Where the failed host stands now decides whether there is anything to
-    // undo; a dead connection leaves that unknown, so rollback is tried.
-    if (!session.last_failure_was_transport()) {
-        host_outcome after_capture;
-        if (auto after = session.capture(phase::capture, after_capture)) {
-            outcome.facts_after = *after;
-            session.publish_facts(false, *after);
-            if (fact_differences(outcome.facts_before, *after).empty()) {
-                outcome.message += "; the host still has its facts before, so nothing needs rolling back";
-                return;
-            }
-        }
-    }
-    if (options.rollback_on_failure) session.roll_back(outcome.facts_before, outcome);
 }
 
 }  // namespace
@@ -249,6 +428,17 @@ std::vector<std::string> fact_differences(const fact_map& before, const fact_map
     return differences;
 }
 
+std::set<std::string> facts_rollback_needs(const playbook& book) {
+    std::set<std::string> names;
+    for (const step& s : book.rollback) {
+        const auto refs = scan_template(s.run);
+        if (!refs) continue;  // the playbook loader reports a bad template
+        for (const auto& ref : *refs)
+            if (ref.name != "host.name" && !ref.name.starts_with("vars.")) names.insert(ref.name);
+    }
+    return names;
+}
+
 host_runner::host_runner(const playbook& book, event_sink& sink, runner_options options,
                          transport_factory make_transport, teredo_probe_function probe)
     : book_(book), sink_(sink), options_(options), make_transport_(std::move(make_transport)),
@@ -259,117 +449,46 @@ host_outcome host_runner::run(const host_entry& host, int batch) const noexcept 
     run_then_finish(sink_, host, outcome, host_status::failed, "", [&] {
         sink_.publish(started_event(host, batch));
         host_session session(book_, sink_, options_, make_transport_, probe_, host);
-        if (session.connect(outcome, host_status::unreachable)) {
-            if (auto before = session.capture(phase::capture, outcome)) {
-                outcome.captured = true;
-                outcome.facts_before = *before;
-                session.publish_facts(true, *before);
-                const auto misses = compliance_misses(book_.compliant, *before);
-                const bool compliant = !book_.compliant.empty() && misses.empty();
-                if (compliant) {
-                    outcome.status = host_status::unchanged;
-                    outcome.facts_after = *before;
-                    session.publish_facts(false, *before);
-                } else if (options_.mode == run_mode::check) {
-                    outcome.status = host_status::would_change;
-                    outcome.facts_after = *before;
-                    outcome.message = book_.compliant.empty() ? "the playbook has no compliant test; a run applies"
-                                                              : "would change: " + join(misses, "; ");
-                    session.publish_facts(false, *before);
-                } else {
-                    apply_and_verify(session, book_, options_, outcome);
-                }
-            } else {
-                outcome.status = host_status::failed;
-            }
-        }
+        host_walk(session, book_, options_, sink_, host, outcome).drive({});
     });
     return outcome;
 }
 
-host_outcome host_runner::roll_back(const host_entry& host, const fact_map& facts_before,
-                                    int batch) const noexcept {
+host_outcome host_runner::roll_back(const host_entry& host, const fact_map& facts_before, int batch,
+                                    const fact_map* expected_now) const noexcept {
     host_outcome outcome;
     outcome.captured = true;
     outcome.facts_before = facts_before;
     run_then_finish(sink_, host, outcome, host_status::rollback_failed, " during rollback", [&] {
         sink_.publish(started_event(host, batch));
         host_session session(book_, sink_, options_, make_transport_, probe_, host);
-        if (session.connect(outcome, host_status::rollback_failed)) {
-            outcome.apply_attempted = true;
-            session.roll_back(facts_before, outcome);
-        } else {
-            outcome.message = "rollback could not " + outcome.message;
-        }
+        host_walk(session, book_, options_, sink_, host, outcome)
+            .drive({.restore = true, .expected_now = expected_now});
     });
     return outcome;
 }
 
-host_outcome host_runner::resume(const host_entry& host, int batch, const interrupted_host& progress) const noexcept {
-    // A rollback was under way (rollback-host): finishing it is the only safe
-    // continuation; it is idempotent (it sets the facts before again).
-    if (progress.rolling_back && progress.captured) {
-        auto outcome = roll_back(host, progress.facts_before, batch);
-        outcome.message = "resumed a rollback the interruption cut off: " + outcome.message;
-        return outcome;
-    }
+host_outcome host_runner::resume(const host_entry& host, int batch, const host_progress& progress,
+                                 const fact_map* restore) const noexcept {
     host_outcome outcome;
-    run_then_finish(sink_, host, outcome, host_status::failed, "", [&] {
+    if (restore) {
+        outcome.captured = true;
+        outcome.facts_before = *restore;
+    }
+    run_then_finish(sink_, host, outcome, restore ? host_status::rollback_failed : host_status::failed, "", [&] {
         sink_.publish(started_event(host, batch));
         host_session session(book_, sink_, options_, make_transport_, probe_, host);
-        if (session.connect(outcome, host_status::unreachable)) {
-            if (auto now = session.capture(phase::capture, outcome)) {
-                outcome.captured = true;
-                outcome.facts_before = progress.captured ? progress.facts_before : *now;
-                if (!progress.captured) session.publish_facts(true, *now);
-                const bool has_test = !book_.compliant.empty();
-                const auto misses_now = compliance_misses(book_.compliant, *now);
-                const bool compliant_now = has_test && misses_now.empty();
-                const bool compliant_before =
-                    has_test && compliance_misses(book_.compliant, outcome.facts_before).empty();
-                if (options_.mode == run_mode::check) {
-                    // Nothing was changed by a check: judge the host as it is now.
-                    outcome.facts_before = *now;
-                    outcome.facts_after = *now;
-                    session.publish_facts(false, *now);
-                    outcome.status = compliant_now ? host_status::unchanged : host_status::would_change;
-                    if (!compliant_now)
-                        outcome.message = has_test ? "would change: " + join(misses_now, "; ")
-                                                   : "the playbook has no compliant test; a run applies";
-                } else if (compliant_now && compliant_before) {
-                    outcome.status = host_status::unchanged;
-                    outcome.facts_after = *now;
-                    session.publish_facts(false, *now);
-                } else if (!progress.apply_failure.empty() && !compliant_now) {
-                    // The apply failed before the interruption: that outcome
-                    // stands; only what followed it (is there anything to undo?) is redone.
-                    outcome.apply_attempted = true;
-                    outcome.status = host_status::failed;
-                    outcome.message = "resumed: " + progress.apply_failure;
-                    outcome.facts_after = *now;
-                    session.publish_facts(false, *now);
-                    if (fact_differences(outcome.facts_before, *now).empty())
-                        outcome.message += "; the host still has its facts before, so nothing needs rolling back";
-                    else if (options_.rollback_on_failure)
-                        session.roll_back(outcome.facts_before, outcome);
-                } else if (compliant_now || progress.applied ||
-                           (!book_.apply.empty() && progress.apply_steps_ok >= book_.apply.size())) {
-                    // The change landed before the interruption (or its apply
-                    // finished): never apply again, let the verify judge it.
-                    apply_and_verify(session, book_, options_, outcome, /*run_apply=*/false);
-                    const std::string note =
-                        compliant_now ? "resumed: the apply had already taken effect, so it was not run again"
-                                      : "resumed: the apply had finished before the interruption, so it was not run "
-                                        "again";
-                    outcome.message = outcome.message.empty() ? note : note + "; " + outcome.message;
-                } else {
-                    // Captured again and not compliant: the apply never took effect.
-                    apply_and_verify(session, book_, options_, outcome);
-                }
-            } else {
-                outcome.status = host_status::failed;
-            }
+        host_progress recorded = progress;
+        if (restore) {
+            // A rollback run restores the source report's facts, whatever the
+            // journal's capture said.
+            recorded.facts_before = *restore;
+            recorded.captured = true;
         }
+        host_walk walk(session, book_, options_, sink_, host, outcome);
+        walk.drive({.restore = restore != nullptr, .resumed = &recorded});
+        if (!walk.note().empty())
+            outcome.message = outcome.message.empty() ? walk.note() : walk.note() + "; " + outcome.message;
     });
     return outcome;
 }

@@ -1,18 +1,20 @@
 #pragma once
-/// One host's workflow as a small state machine:
-///   connect -> capture (facts before) -> compliant? -> apply -> verify
-///   -> on failure, by policy: rollback (with the facts before) -> verify after
-///   rollback (capture again, facts must equal the facts before)
-///   -> capture again (facts after).
+/// One host's workflow: it drives the host lifecycle (report/host_lifecycle.hpp:
+/// connect -> capture -> compliant -> apply -> verify -> recapture, rollback by
+/// policy), one handler per phase, every transition recorded through the
+/// sink. A transition that changes the host waits until its record is
+/// durable, and is refused when the sink cannot record any more.
 /// It knows phases, not protocols. A host never throws out of it: every
 /// problem ends as a status with a message.
 #include "orchestrator/config/inventory.hpp"
 #include "orchestrator/config/playbook.hpp"
 #include "orchestrator/engine/step_runner.hpp"
-#include "orchestrator/journal/resume_state.hpp"
+#include "orchestrator/report/host_lifecycle.hpp"
 #include "orchestrator/report/events.hpp"
 
+#include <atomic>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace fleetmend {
@@ -23,6 +25,9 @@ struct runner_options {
     /// back at once, on the same connection.
     bool rollback_on_failure = false;
     std::size_t excerpt_bytes = default_excerpt_bytes;
+    /// Set when the run is asked to stop: a step's retry delay ends early
+    /// (one last attempt, no more retries). May be null.
+    const std::atomic<bool>* stop = nullptr;
 };
 
 /// How one host ended.
@@ -34,6 +39,8 @@ struct host_outcome {
     fact_map facts_after;
     bool captured = false;         // facts_before holds what the host had
     bool apply_attempted = false;  // the host may differ from facts_before
+    /// Nothing was changed because the journal could not record the change.
+    bool refused_by_journal = false;
 };
 
 class host_runner {
@@ -51,18 +58,23 @@ public:
     /// rollback-all, `fleetmend rollback`): connects anew, runs the rollback
     /// steps with those facts, then checks that a capture gives them back.
     /// Ends rolled-back or rollback-failed; emits host_started .. host_finished.
-    [[nodiscard]] host_outcome roll_back(const host_entry& host, const fact_map& facts_before,
-                                         int batch) const noexcept;
+    /// With `expected_now` (the report's facts after) the host is captured
+    /// first and restored only when it shows those facts (or already the facts
+    /// before); otherwise it ends rollback-failed, naming what moved.
+    [[nodiscard]] host_outcome roll_back(const host_entry& host, const fact_map& facts_before, int batch,
+                                         const fact_map* expected_now = nullptr) const noexcept;
 
-    /// `fleetmend resume`: continues a host an interrupted run left unfinished.
-    /// It is captured again and judged by what it is now, never re-applied
-    /// blindly: compliant now but not before means the change landed (verify,
-    /// then changed); an apply that finished before is not run again; a
-    /// rollback that started is finished. The outcome keeps the facts before
-    /// from the journal, so the report still shows the original state and a
-    /// rollback restores it. Emits host_started .. host_finished.
-    [[nodiscard]] host_outcome resume(const host_entry& host, int batch,
-                                      const interrupted_host& progress) const noexcept;
+    /// `fleetmend resume`: continues a host an interrupted run left unfinished
+    /// from the lifecycle phase its journal recorded (no guessing from which
+    /// steps started). Cut off before any change: it runs anew. Inside apply:
+    /// captured again, a change that landed is verified (never applied
+    /// twice), otherwise the apply goes on with its first step not recorded
+    /// finished. Inside verify or recapture: those reads are taken again.
+    /// Inside rollback: it goes on with its first step not recorded finished.
+    /// `restore` (a rollback run) holds the facts to put back. The outcome
+    /// keeps the facts before from the journal. Emits host_started .. host_finished.
+    [[nodiscard]] host_outcome resume(const host_entry& host, int batch, const host_progress& progress,
+                                      const fact_map* restore = nullptr) const noexcept;
 
 private:
     const playbook& book_;
@@ -76,6 +88,10 @@ private:
 /// disabled"); empty when the host is compliant. Missing facts never comply.
 [[nodiscard]] std::vector<std::string> compliance_misses(
     const std::map<std::string, std::string>& compliant, const fact_map& facts);
+
+/// The facts the rollback steps' commands use ({{teredo.type}}): a capture
+/// must yield each of them before the host may be changed.
+[[nodiscard]] std::set<std::string> facts_rollback_needs(const playbook& book);
 
 /// How `after` differs from `before` ("teredo.type: was client, now disabled");
 /// empty when they are the same facts.

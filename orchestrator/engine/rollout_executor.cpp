@@ -16,6 +16,7 @@ runner_options runner_options_for(const rollout_options& options) {
     result.rollback_on_failure = options.mode == run_mode::apply &&
                                  options.settings.on_failure == failure_policy::rollback_host;
     result.excerpt_bytes = options.excerpt_bytes;
+    result.stop = options.stop;
     return result;
 }
 
@@ -34,6 +35,7 @@ std::size_t rollout_result::count(host_status status) const noexcept {
 }
 
 run_verdict verdict_of(const rollout_result& result) noexcept {
+    if (!result.journal_error.empty()) return run_verdict::journal_failed;
     if (result.interrupted) return run_verdict::interrupted;
     if (result.halted) return run_verdict::halted;
     bool unreachable = false;
@@ -83,7 +85,7 @@ rollout_executor::rollout_executor(const playbook& book, event_sink& sink, rollo
       runner_(book, sink, runner_options_for(options_), std::move(make_transport), std::move(probe)) {}
 
 bool rollout_executor::stopping() const noexcept {
-    return options_.stop && options_.stop->load(std::memory_order_relaxed);
+    return (options_.stop && options_.stop->load(std::memory_order_relaxed)) || !sink_.record_health();
 }
 
 rollout_result rollout_executor::run(const std::vector<std::vector<const host_entry*>>& batches,
@@ -103,7 +105,13 @@ rollout_result rollout_executor::restore(const std::vector<std::vector<const hos
 host_outcome rollout_executor::restore_one(const host_entry& host, int batch,
                                            const std::map<std::string, fact_map>& facts_before) {
     const auto found = facts_before.find(host.name);
-    if (found != facts_before.end()) return runner_.roll_back(host, found->second, batch);
+    if (found != facts_before.end()) {
+        const fact_map* expected = nullptr;
+        if (options_.restore_expected)
+            if (const auto now = options_.restore_expected->find(host.name); now != options_.restore_expected->end())
+                expected = &now->second;
+        return runner_.roll_back(host, found->second, batch, expected);
+    }
     host_outcome outcome;
     outcome.status = host_status::rollback_failed;
     outcome.message = "the source report holds no facts before for this host, so there is "
@@ -114,12 +122,18 @@ host_outcome rollout_executor::restore_one(const host_entry& host, int batch,
 }
 
 rollout_result rollout_executor::resume(const std::vector<std::vector<const host_entry*>>& batches,
-                                        const resume_input& before, run_started header,
+                                        const resume_state& before, run_started header,
                                         const std::map<std::string, fact_map>* facts_before) {
     return execute(batches, std::move(header), [this, &before, facts_before](const host_entry& host, int batch) {
-        if (facts_before) return restore_one(host, batch, *facts_before);
-        const auto found = before.interrupted.find(host.name);
-        if (found != before.interrupted.end()) return runner_.resume(host, batch, found->second);
+        const auto found = before.hosts.find(host.name);
+        const bool cut_off = found != before.hosts.end() && found->second.started;
+        if (facts_before) {
+            const auto restore = facts_before->find(host.name);
+            if (cut_off && restore != facts_before->end())
+                return runner_.resume(host, batch, found->second, &restore->second);
+            return restore_one(host, batch, *facts_before);
+        }
+        if (cut_off) return runner_.resume(host, batch, found->second);
         return runner_.run(host, batch);
     }, &before);
 }
@@ -167,7 +181,7 @@ void rollout_executor::roll_back_after_trip(rollout_result& result, int batch) {
 }
 
 rollout_result rollout_executor::execute(const std::vector<std::vector<const host_entry*>>& batches,
-                                         run_started header, const host_work& work, const resume_input* before) {
+                                         run_started header, const host_work& work, const resume_state* before) {
     rollout_result result;
     result.mode = options_.mode;
     header.mode = options_.mode;
@@ -186,9 +200,16 @@ rollout_result rollout_executor::execute(const std::vector<std::vector<const hos
     if (before) {
         // Resumed: what the journal says is done stays done.
         for (auto& h : result.hosts) {
-            const auto found = before->finished.find(h.host->name);
-            if (found == before->finished.end()) continue;
-            h.outcome = found->second;
+            const auto found = before->hosts.find(h.host->name);
+            if (found == before->hosts.end() || !found->second.finished) continue;
+            const host_progress& p = found->second;
+            h.outcome.status = p.status;
+            h.outcome.error = p.error;
+            h.outcome.message = p.message;
+            h.outcome.facts_before = p.facts_before;
+            h.outcome.facts_after = p.facts_after;
+            h.outcome.captured = p.captured;
+            h.outcome.apply_attempted = p.host_may_differ;
             h.attempted = true;
         }
         if (before->halted) {
@@ -247,10 +268,13 @@ rollout_result rollout_executor::execute(const std::vector<std::vector<const hos
         }
     }
 
+    if (auto health = sink_.record_health(); !health) result.journal_error = health.error();
     result.interrupted = stopping() && !result.halted;
     const std::string skip_reason =
-        result.halted ? "skipped: the rollout halted (" + result.halt_reason + ")"
-                      : "skipped: the run was interrupted before this host started";
+        !result.journal_error.empty() ? "skipped: the journal stopped recording before this host started ("
+                                            + result.journal_error + ")"
+        : result.halted               ? "skipped: the rollout halted (" + result.halt_reason + ")"
+                                      : "skipped: the run was interrupted before this host started";
     for (auto& h : result.hosts) {
         if (h.attempted) continue;
         h.outcome.status = host_status::skipped;

@@ -5,6 +5,7 @@
 #include "orchestrator/config/inventory.hpp"
 #include "orchestrator/config/playbook.hpp"
 #include "orchestrator/engine/host_runner.hpp"
+#include "orchestrator/journal/resume_state.hpp"
 #include "orchestrator/report/events.hpp"
 
 #include <atomic>
@@ -20,12 +21,17 @@ struct rollout_options {
     run_mode mode = run_mode::apply;
     rollout_settings settings;
     /// Set from a signal handler: no host starts once it is true; hosts in
-    /// flight finish. May be null.
+    /// flight finish (a retry delay ends early). May be null. A sink that
+    /// stops recording (record_health) stops the rollout the same way.
     const std::atomic<bool>* stop = nullptr;
     /// --step: asked before each batch (1-based number, host count); false
     /// halts the rollout there. Null: never asked.
     std::function<bool(int batch, std::size_t hosts)> confirm_batch;
     std::size_t excerpt_bytes = default_excerpt_bytes;
+    /// restore(): the facts each host must show before it is restored (the
+    /// source report's facts after); a host missing here is restored
+    /// unchecked. May be null: nothing is checked (--force).
+    const std::map<std::string, fact_map>* restore_expected = nullptr;
 };
 
 /// One host's final state in a rollout.
@@ -43,13 +49,16 @@ struct rollout_result {
     int halted_batch = 0;  // 1-based; 0 when not halted
     std::string halt_reason;
     bool interrupted = false;
+    /// Why the journal stopped recording (empty: it recorded everything).
+    /// From then on no host was changed; the hosts not started are skipped.
+    std::string journal_error;
 
     [[nodiscard]] std::size_t count(host_status status) const noexcept;
 };
 
 /// What a rollout amounts to, most serious first; the CLI maps it to its
 /// documented exit status.
-enum class run_verdict { interrupted, halted, host_failures, unreachable_only, success };
+enum class run_verdict { journal_failed, interrupted, halted, host_failures, unreachable_only, success };
 [[nodiscard]] run_verdict verdict_of(const rollout_result& result) noexcept;
 
 /// A failure for the threshold: failed, unreachable, rollback-failed, and, in
@@ -61,20 +70,6 @@ enum class run_verdict { interrupted, halted, host_failures, unreachable_only, s
 /// changed, or it failed after its apply ran and its facts now differ from
 /// the facts before (or could not be captured: it may be half changed).
 [[nodiscard]] bool needs_rollback(const host_outcome& outcome) noexcept;
-
-/// What an interrupted run had done, for `fleetmend resume` (see
-/// prepare_resume in run_resume.hpp, which builds it from a journal).
-struct resume_input {
-    /// Hosts with a final outcome: never run again; their outcomes count in
-    /// the thresholds and a batch rollback may still restore them.
-    std::map<std::string, host_outcome> finished;
-    /// Hosts that started and never finished: continued by host_runner::resume.
-    std::map<std::string, interrupted_host> interrupted;
-    std::set<int> batches_finished;  // judged already: not run or judged again
-    bool halted = false;             // the rollout had halted: nothing new starts
-    int halted_batch = 0;
-    std::string halt_reason;
-};
 
 class rollout_executor {
 public:
@@ -99,14 +94,14 @@ public:
     /// `fleetmend resume`: continues a run with the same plan and policy.
     /// `header` is the journal's first run_started (same run id); it is
     /// published again to mark the resume. Finished hosts keep their outcome,
-    /// interrupted hosts are captured again (host_runner::resume), hosts not
-    /// started run normally; judged batches are not judged again; a halted
-    /// rollout stays halted (the hosts left are skipped). The result covers
-    /// every host of the plan, as if the run had never stopped.
-    /// A resumed rollback run (mode rollback) passes the facts it restores:
-    /// its hosts left are restored (again: restoring is idempotent).
+    /// interrupted hosts continue from their recorded phase
+    /// (host_runner::resume), hosts not started run normally; judged batches
+    /// are not judged again; a halted rollout stays halted (the hosts left are
+    /// skipped). The result covers every host of the plan, as if the run had
+    /// never stopped. A resumed rollback run (mode rollback) passes the facts
+    /// it restores.
     [[nodiscard]] rollout_result resume(const std::vector<std::vector<const host_entry*>>& batches,
-                                        const resume_input& before, run_started header,
+                                        const resume_state& before, run_started header,
                                         const std::map<std::string, fact_map>* facts_before = nullptr);
 
 private:
@@ -114,7 +109,7 @@ private:
     [[nodiscard]] host_outcome restore_one(const host_entry& host, int batch,
                                            const std::map<std::string, fact_map>& facts_before);
     rollout_result execute(const std::vector<std::vector<const host_entry*>>& batches,
-                           run_started header, const host_work& work, const resume_input* before = nullptr);
+                           run_started header, const host_work& work, const resume_state* before = nullptr);
     using slot_work = std::function<host_outcome(const host_result&)>;
     void run_pool(std::vector<host_result*>& hosts, const slot_work& work, bool honour_stop);
     void roll_back_after_trip(rollout_result& result, int batch);

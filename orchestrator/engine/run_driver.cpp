@@ -4,15 +4,19 @@
 #include "orchestrator/engine/run_resume.hpp"
 #include "orchestrator/engine/run_session.hpp"
 #include "orchestrator/engine/stop_signal.hpp"
+#include "orchestrator/journal/machine_lock.hpp"
 #include "orchestrator/report/names.hpp"
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <random>
+
+#include <unistd.h>
 
 namespace fleetmend {
 
@@ -39,8 +43,10 @@ std::expected<void, std::string> apply_overrides(const rollout_overrides& flags,
         settings.concurrency = *flags.concurrency;
     }
     if (flags.max_fail_percentage) {
-        if (*flags.max_fail_percentage < 0 || *flags.max_fail_percentage > 100)
-            return std::unexpected("--max-fail-percentage must be between 0 and 100");
+        // NaN compares false both ways: only a finite number is a percentage.
+        if (!std::isfinite(*flags.max_fail_percentage) || *flags.max_fail_percentage < 0 ||
+            *flags.max_fail_percentage > 100)
+            return std::unexpected("--max-fail-percentage must be a number between 0 and 100");
         settings.max_fail_percentage = *flags.max_fail_percentage;
     }
     return {};
@@ -109,25 +115,39 @@ drive_outcome drive_in_session(run_session& session, const drive_options& option
     outcome.report_path = session.report_path();
     outcome.journal_path = session.journal_path();
     auto report = session.finish();
-    if (report)
+    outcome.report_path = session.report_path();
+    outcome.report_note = session.report_note();
+    if (report) {
         outcome.report = std::move(*report);
-    else
+    } else {
         outcome.report_error = report.error();
+        outcome.report = session.snapshot();
+    }
     return outcome;
 }
 
-/// The guard against a second run on the same hosts from another report
-/// folder; a check changes nothing and takes none.
-std::expected<std::optional<run_lock>, std::string> lock_hosts(const planned_rollout& plan, run_mode mode,
-                                                               const run_started& header,
-                                                               const std::string& report_dir) {
-    if (mode == run_mode::check) return std::optional<run_lock>{};
-    std::vector<std::string> names;
+/// One owner per machine: the lock of every targeted host's address and
+/// port, held while the run lives. A check changes nothing and takes none.
+std::expected<std::optional<machine_locks>, std::string> lock_hosts(const planned_rollout& plan, run_mode mode,
+                                                                   const run_started& header,
+                                                                   const std::string& report_dir) {
+    if (mode == run_mode::check) return std::optional<machine_locks>{};
+    std::vector<std::string> machines;
     for (const auto& batch : plan.batches)
-        for (const host_entry* host : batch) names.push_back(host->name);
-    auto lock = run_lock::acquire_hosts(header.inventory_path, std::move(names), header.run_id, report_dir);
+        for (const host_entry* host : batch) {
+            const auto& c = host->connection;
+            const unsigned port = c.port != 0                    ? c.port
+                                  : c.kind == transport_kind::ssh ? 22u
+                                  : c.winrm.scheme == winrm_scheme::https ? 5986u
+                                                                          : 5985u;
+            machines.push_back(machine_key(c.address.empty() ? host->name : c.address, port));
+        }
+    auto lock = machine_locks::acquire(machines, header.run_id,
+                                       "pid " + std::to_string(::getpid()) + ", " + to_string(mode) + " run " +
+                                           header.run_id + ", reports in " + report_dir + ", inventory " +
+                                           header.inventory_path);
     if (!lock) return std::unexpected(lock.error());
-    return std::optional<run_lock>(std::move(*lock));
+    return std::optional<machine_locks>(std::move(*lock));
 }
 
 rollout_options rollout_options_for(const rollout_settings& settings, drive_options& options) {
@@ -136,19 +156,21 @@ rollout_options rollout_options_for(const rollout_settings& settings, drive_opti
     rollout.settings = settings;
     rollout.stop = options.stop;
     rollout.confirm_batch = std::move(options.confirm_batch);
+    rollout.restore_expected = options.restore_expected;
     return rollout;
 }
 
 }  // namespace
 
-std::expected<drive_outcome, std::string> drive_rollout(const playbook& book, const planned_rollout& plan,
+std::expected<drive_outcome, drive_error> drive_rollout(const playbook& book, const planned_rollout& plan,
                                                         const rollout_settings& settings, drive_options options,
                                                         run_started header,
                                                         const std::map<std::string, fact_map>* facts_before) {
     auto hosts_lock = lock_hosts(plan, options.mode, header, options.report_dir);
-    if (!hosts_lock) return std::unexpected(hosts_lock.error());
-    auto session = run_session::open(options.report_dir, header.run_id, options.style, options.progress_out);
-    if (!session) return std::unexpected(session.error());
+    if (!hosts_lock) return std::unexpected(drive_error{hosts_lock.error()});
+    auto session = run_session::open(options.report_dir, header.run_id, options.style, options.progress_out,
+                                     journal_reserve_estimate(plan.host_count, book, default_excerpt_bytes));
+    if (!session) return std::unexpected(drive_error{session.error(), session_error_is_records(session.error())});
     rollout_executor executor(book, (*session)->sink(), rollout_options_for(settings, options),
                               std::move(options.make_transport), std::move(options.probe));
     return drive_in_session(**session, options, [&] {
@@ -157,22 +179,22 @@ std::expected<drive_outcome, std::string> drive_rollout(const playbook& book, co
     });
 }
 
-std::expected<drive_outcome, std::string> drive_resume(const playbook& book, const planned_rollout& plan,
+std::expected<drive_outcome, drive_error> drive_resume(const playbook& book, const planned_rollout& plan,
                                                        const resume_state& state, drive_options options,
                                                        run_lock lock, const std::string& journal_path,
                                                        const std::map<std::string, fact_map>* facts_before) {
     auto hosts_lock = lock_hosts(plan, state.header.mode, state.header,
                                  std::filesystem::path(journal_path).parent_path().string());
-    if (!hosts_lock) return std::unexpected(hosts_lock.error());
+    if (!hosts_lock) return std::unexpected(drive_error{hosts_lock.error()});
     auto session = run_session::reopen(std::move(lock), journal_path, state.events, options.style,
-                                       options.progress_out);
-    if (!session) return std::unexpected(session.error());
+                                       options.progress_out,
+                                       journal_reserve_estimate(plan.host_count, book, default_excerpt_bytes));
+    if (!session) return std::unexpected(drive_error{session.error(), session_error_is_records(session.error())});
     options.mode = state.header.mode;
     rollout_executor executor(book, (*session)->sink(), rollout_options_for(state.header.rollout, options),
                               std::move(options.make_transport), std::move(options.probe));
-    const resume_input before = prepare_resume(state);
     return drive_in_session(**session, options,
-                            [&] { return executor.resume(plan.batches, before, state.header, facts_before); });
+                            [&] { return executor.resume(plan.batches, state, state.header, facts_before); });
 }
 
 run_started new_run_header(const playbook& book, const inventory& inv) {

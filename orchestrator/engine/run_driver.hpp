@@ -69,6 +69,8 @@ struct drive_options {
     /// The exit status after a second signal aborted the run (once the
     /// journal and the report are written): the CLI's "interrupted" status.
     int abort_exit_status = 5;
+    /// A restore: the facts each host must show first (rollout_options::restore_expected).
+    const std::map<std::string, fact_map>* restore_expected = nullptr;
 };
 
 struct drive_outcome {
@@ -76,13 +78,25 @@ struct drive_outcome {
     run_report report;
     std::string report_path;
     std::string journal_path;
-    std::string report_error;  // set when the report could not be written (the journal still holds the run)
+    /// Set when the report could be written nowhere (the journal still holds
+    /// the run; `report` is what it would have said).
+    std::string report_error;
+    /// Set when the report is not where it was asked for: why, and where it is.
+    std::string report_note;
+};
+
+/// Why a run could not start.
+struct drive_error {
+    std::string message;
+    /// The report folder or the journal failed (not the lock): the CLI's
+    /// "could not keep its records" status. Nothing was done to any host.
+    bool records = false;
 };
 
 /// Opens the run session, runs (facts_before null) or restores (facts_before
 /// given) the plan, writes the report. Errors only for what stops the run
 /// from starting (report folder, lock, journal).
-[[nodiscard]] std::expected<drive_outcome, std::string> drive_rollout(
+[[nodiscard]] std::expected<drive_outcome, drive_error> drive_rollout(
     const playbook& book, const planned_rollout& plan, const rollout_settings& settings, drive_options options,
     run_started header, const std::map<std::string, fact_map>* facts_before);
 
@@ -92,7 +106,7 @@ struct drive_outcome {
 /// journal says (plan_resume). Appends to the same journal and writes one
 /// report covering the whole run, under the same run id. A rollback run
 /// (mode rollback) passes the facts its source report holds.
-[[nodiscard]] std::expected<drive_outcome, std::string> drive_resume(const playbook& book, const planned_rollout& plan,
+[[nodiscard]] std::expected<drive_outcome, drive_error> drive_resume(const playbook& book, const planned_rollout& plan,
                                                                      const resume_state& state, drive_options options,
                                                                      run_lock lock, const std::string& journal_path,
                                                                      const std::map<std::string, fact_map>* facts_before);

@@ -4,31 +4,6 @@
 
 namespace fleetmend {
 
-resume_input prepare_resume(const resume_state& state) {
-    resume_input input;
-    const run_report report = build_report(state.events);
-    for (const auto& name : state.finished) {
-        const host_report* h = report.find(name);
-        if (!h) continue;
-        host_outcome outcome;
-        outcome.status = h->status;
-        outcome.error = h->error;
-        outcome.message = h->message;
-        outcome.facts_before = h->facts_before;
-        outcome.facts_after = h->facts_after;
-        outcome.captured = !h->facts_before.empty();
-        outcome.apply_attempted = std::any_of(h->steps.begin(), h->steps.end(),
-                                              [](const step_record& s) { return s.in_phase == phase::apply; });
-        input.finished.emplace(name, std::move(outcome));
-    }
-    input.interrupted = state.interrupted;
-    input.batches_finished = state.batches_finished;
-    input.halted = state.halted;
-    input.halted_batch = state.halted_batch;
-    input.halt_reason = state.halt_reason;
-    return input;
-}
-
 std::expected<planned_rollout, std::string> plan_from_journal(const run_started& header, const inventory& inv) {
     planned_rollout plan;
     std::string missing;

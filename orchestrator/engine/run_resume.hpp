@@ -12,11 +12,6 @@
 
 namespace fleetmend {
 
-/// The executor's resume input (pure): finished hosts with the outcome the
-/// journal recorded (status, facts before and after, whether an apply ran),
-/// interrupted hosts with how far they got, judged batches, the halt.
-[[nodiscard]] resume_input prepare_resume(const resume_state& state);
-
 /// The journal's plan with each host name resolved in `inv`. Fails, naming
 /// the hosts, when the inventory no longer holds some of them.
 [[nodiscard]] std::expected<planned_rollout, std::string> plan_from_journal(const run_started& header,

@@ -1,5 +1,7 @@
 #include "orchestrator/engine/step_runner.hpp"
 
+#include "orchestrator/report/host_lifecycle.hpp"
+
 #include <optional>
 #include <thread>
 
@@ -105,6 +107,27 @@ attempt_result run_probe_attempt(const step& s, const step_context& context, ste
                               " although one was expected"};
 }
 
+/// The lifecycle phase a step of `in_phase` belongs to, for the journal rule.
+host_phase lifecycle_phase_of(phase in_phase) {
+    switch (in_phase) {
+        case phase::apply: return host_phase::apply;
+        case phase::rollback: return host_phase::rollback;
+        case phase::verify: return host_phase::verify;
+        default: return host_phase::capture;
+    }
+}
+
+/// Waits out a retry delay; a stop request ends it early (false: stopping).
+bool wait_retry_delay(std::chrono::milliseconds delay, const std::atomic<bool>* stop) {
+    const auto until = clock_type::now() + delay;
+    while (clock_type::now() < until) {
+        if (stop && stop->load(std::memory_order_relaxed)) return false;
+        std::this_thread::sleep_for(std::min<clock_type::duration>(std::chrono::milliseconds(50),
+                                                                    until - clock_type::now()));
+    }
+    return !(stop && stop->load(std::memory_order_relaxed));
+}
+
 }  // namespace
 
 transport_factory default_transport_factory() {
@@ -152,7 +175,16 @@ step_outcome run_step(const step& s, phase in_phase, const template_values& valu
             is_probe ? std::expected<std::string, std::string>("probe teredo " + host_address(context.host))
                      : render_command(s.run, values, context.safe_fact);
         context.sink.publish(step_started{context.host.name, in_phase, record.name, record.started});
-        if (!command) {
+        // After step_started, which a changing step waits on: is it on disk?
+        const auto recorded = refused_without_journal(lifecycle_phase_of(in_phase), context.facts_before_durable)
+                                  ? context.sink.record_health()
+                                  : std::expected<void, std::string>{};
+        if (!recorded) {
+            record.command = command ? *command : s.run;
+            record.attempts = 0;
+            record.message = "not run: the journal cannot record it (" + recorded.error() + ")";
+            outcome.refused_unrecorded = true;
+        } else if (!command) {
             record.command = s.run;  // the template: the rendered text does not exist
             record.attempts = 0;
             record.message = with_hint("template: " + command.error() + " (nothing was run)", s,
@@ -167,8 +199,13 @@ step_outcome run_step(const step& s, phase in_phase, const template_values& valu
                 record.reused_from.clear();
             }
             if (reused) last = std::move(*reused);
+            bool stopping = false;
             for (int attempt = 1; !reused && attempt <= attempts; ++attempt) {
-                if (attempt > 1 && s.delay.count() > 0) std::this_thread::sleep_for(s.delay);
+                if (attempt > 1) {
+                    if (stopping) break;  // asked to stop: the attempt after the cut delay was the last
+                    stopping = s.delay.count() > 0 ? !wait_retry_delay(s.delay, context.stop)
+                                                   : context.stop && context.stop->load(std::memory_order_relaxed);
+                }
                 record.attempts = attempt;
                 last = is_probe ? run_probe_attempt(s, context, record)
                       : context.remote ? run_command_attempt(*command, s, context, record)

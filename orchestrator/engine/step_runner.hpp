@@ -9,6 +9,7 @@
 #include "transports/probe/teredo_probe.hpp"
 #include "transports/transport.hpp"
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -36,6 +37,8 @@ struct step_outcome {
     /// The last attempt failed in the transport (not an expectation miss):
     /// the connection may be gone, so later steps are not worth trying.
     bool transport_failed = false;
+    /// Not run: it would change the host and the sink stopped recording.
+    bool refused_unrecorded = false;
 };
 
 /// Everything one step needs from the host it runs on.
@@ -51,12 +54,20 @@ struct step_context {
     /// and a capture step whose command is in it takes that output instead of
     /// running (its record then names the step in `reused_from`).
     recent_outputs* recent = nullptr;
+    /// Set when the run is asked to stop: a retry delay ends early and the
+    /// step makes one last attempt (may be null).
+    const std::atomic<bool>* stop = nullptr;
+    /// The host's facts before are on disk: a rollback step may run even
+    /// when the journal can no longer record (host_lifecycle.hpp).
+    bool facts_before_durable = false;
 };
 
 /// Renders the step's command with `values`, emits step_started before the
 /// remote action and step_finished after, retries as the step asks. A
 /// template error (unknown name, unsafe fact) fails the step without running
 /// anything. The step's hint, rendered, is appended to a failure message.
+/// A step that changes the host runs only while the sink records (its
+/// step_started is durable first); otherwise it fails without running.
 /// Never throws.
 [[nodiscard]] step_outcome run_step(const step& s, phase in_phase, const template_values& values,
                                     const step_context& context) noexcept;

@@ -35,7 +35,8 @@ extern "C" void fleetmend_engine_on_stop_signal(int signal_number) {
     if (seen == 1) {
         stop_requested.store(true);
         static const char note[] =
-            "\nstopping: no new host starts, hosts in flight finish (signal again to abort them)\n";
+            "\nstopping: no new host starts, hosts in flight finish, then the report is written; `fleetmend resume "
+            "<journal>` continues the run later (signal again to abort the hosts in flight)\n";
         say(note, sizeof note - 1);
         return;
     }
@@ -61,6 +62,15 @@ const std::atomic<bool>& install_stop_handlers() noexcept {
         sigemptyset(&action.sa_mask);
         ::sigaction(SIGINT, &action, nullptr);
         ::sigaction(SIGTERM, &action, nullptr);
+        // A closed terminal (or ssh session) is a request to stop, not a kill.
+        ::sigaction(SIGHUP, &action, nullptr);
+        // A closed output pipe (`| head -1`): writes fail with EPIPE and the
+        // run goes on to finish its hosts and write the journal and report.
+        struct sigaction ignore;
+        std::memset(&ignore, 0, sizeof ignore);
+        ignore.sa_handler = SIG_IGN;
+        sigemptyset(&ignore.sa_mask);
+        ::sigaction(SIGPIPE, &ignore, nullptr);
         return true;
     }();
     (void)installed;

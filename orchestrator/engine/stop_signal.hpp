@@ -1,5 +1,6 @@
 #pragma once
-/// SIGINT/SIGTERM for a run: the first signal asks the scheduler to start no
+/// SIGINT/SIGTERM/SIGHUP (a closed terminal) for a run, and SIGPIPE ignored
+/// (a closed output pipe fails writes, never the run). The first signal asks the scheduler to start no
 /// new host (hosts in flight finish and the report is written). A second
 /// signal aborts the steps in flight: while an abort_watch lives, its
 /// callback writes the journal and the report and ends the process; without
@@ -14,7 +15,7 @@ namespace fleetmend {
 /// Installs the handlers (once per process) and returns the flag they set.
 [[nodiscard]] const std::atomic<bool>& install_stop_handlers() noexcept;
 
-/// While it lives, a second SIGINT/SIGTERM runs `on_abort` on a helper thread
+/// While it lives, a second SIGINT/SIGTERM/SIGHUP runs `on_abort` on a helper thread
 /// (not in the signal handler, so it may write files). `on_abort` is expected
 /// to end the process. One watch at a time.
 class abort_watch {

@@ -10,7 +10,12 @@
 /// before they are on disk just means resume reads again) ride along with the
 /// next sync or within max_delay. One background flusher writes and syncs
 /// whatever is pending at once (group commit), so 50 hosts starting steps
-/// together cost one fsync, not 50.
+/// together cost one fsync, not 50. A transition that changes a host
+/// (host_transition into apply or rollback) is durable the same way.
+///
+/// Failure: the first write or sync error (disk full, read-only, I/O error),
+/// or a sync that finds the file removed, is kept for good: health() and
+/// record_health() report it and no later record is written.
 #include "orchestrator/report/events.hpp"
 
 #include <condition_variable>
@@ -38,6 +43,9 @@ struct journal_stats {
 struct journal_options {
     /// How long a record that nothing waits for may stay in memory.
     std::chrono::milliseconds max_delay{50};
+    /// Bytes claimed on disk past the journal's end when it is opened (0:
+    /// none); opening fails when the filesystem has no room for them.
+    std::uint64_t reserve_bytes = 0;
 };
 
 class journal_writer final : public event_sink {
@@ -63,6 +71,12 @@ public:
     /// actions when its journal cannot record them.
     [[nodiscard]] std::expected<void, std::string> health() const;
     [[nodiscard]] journal_stats stats() const;
+    /// record_health() of a journal is its health().
+    [[nodiscard]] std::expected<void, std::string> record_health() const override { return health(); }
+    /// Gives the space reserved past the journal's end back (the report needs
+    /// it); later records still append. Call it only when no record is being
+    /// written (after flush() with no publisher left). Also done on close.
+    void release_reserve() noexcept;
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
 protected:
@@ -103,5 +117,11 @@ struct journal_contents {
 /// records is a torn tail (reported, ignored); a bad record followed by good
 /// ones is corruption and an error naming its line.
 [[nodiscard]] std::expected<journal_contents, std::string> read_journal(const std::string& path);
+
+/// What `report --from-journal` rebuilds from: like read_journal, but a
+/// corrupt record followed by good ones ends the reading there (the good
+/// prefix, `damage` saying where) instead of failing.
+[[nodiscard]] std::expected<journal_contents, std::string> read_journal_prefix(const std::string& path,
+                                                                               std::string& damage);
 
 }  // namespace fleetmend

@@ -1,3 +1,4 @@
+#include "orchestrator/config/bounded_file.hpp"
 #include "orchestrator/journal/journal.hpp"
 #include "orchestrator/journal/journal_crc.hpp"
 #include "orchestrator/report/event_json.hpp"
@@ -24,14 +25,12 @@ std::optional<run_event> parse_record(std::string_view line) {
     return std::move(*event);
 }
 
-}  // namespace
-
-std::expected<journal_contents, std::string> read_journal(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::unexpected(path + ": cannot open the journal (check the path and permissions)");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    const std::string data = buffer.str();
+/// Every good record; a corrupt one followed by good ones fails the read, or,
+/// with `damage`, ends it there.
+std::expected<journal_contents, std::string> read_records(const std::string& path, std::string* damage) {
+    auto read = read_bounded_file(path, max_journal_bytes, "journal");
+    if (!read) return std::unexpected(read.error());
+    const std::string data = std::move(*read);
 
     journal_contents out;
     std::size_t pos = 0;
@@ -45,6 +44,13 @@ std::expected<journal_contents, std::string> read_journal(const std::string& pat
         const std::string_view line(data.data() + pos, (complete ? end : data.size()) - pos);
         auto event = complete ? parse_record(line) : std::nullopt;
         if (event) {
+            if (first_bad_line && damage) {
+                *damage = path + ": record " + std::to_string(*first_bad_line) +
+                          " is corrupt though later records are intact; what follows it was left out";
+                out.torn_tail = false;
+                out.torn_bytes = 0;
+                return out;
+            }
             if (first_bad_line) {
                 return std::unexpected(path + ": record " + std::to_string(*first_bad_line) +
                                        " is corrupt but later records are intact; the journal was damaged "
@@ -63,6 +69,16 @@ std::expected<journal_contents, std::string> read_journal(const std::string& pat
         out.torn_bytes = data.size() - first_bad_offset;
     }
     return out;
+}
+
+}  // namespace
+
+std::expected<journal_contents, std::string> read_journal(const std::string& path) {
+    return read_records(path, nullptr);
+}
+
+std::expected<journal_contents, std::string> read_journal_prefix(const std::string& path, std::string& damage) {
+    return read_records(path, &damage);
 }
 
 }  // namespace fleetmend

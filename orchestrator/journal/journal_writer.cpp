@@ -1,8 +1,10 @@
 #include "orchestrator/journal/journal.hpp"
+#include "orchestrator/report/host_lifecycle.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,6 +31,7 @@ thread_local last_record this_thread_last;
 bool must_be_durable(const run_event& event) {
     if (const auto* step = std::get_if<step_started>(&event))
         return step->in_phase == phase::apply || step->in_phase == phase::rollback;
+    if (const auto* transition = std::get_if<host_transition>(&event)) return phase_changes_host(transition->to);
     return std::holds_alternative<run_started>(event) || std::holds_alternative<run_finished>(event);
 }
 
@@ -58,6 +61,25 @@ void sync_folder_of(const std::string& path) {
     }
 }
 
+/// Claims `bytes` past the journal's end (its size stays: FALLOC_FL_KEEP_SIZE)
+/// so a disk that cannot hold the run's records is found before any host
+/// changes, and a disk filling up meanwhile cannot take them. A filesystem
+/// without fallocate is not an error: the run goes on unreserved.
+std::expected<void, std::string> reserve_space(int fd, const std::string& path, std::uint64_t bytes) {
+    if (bytes == 0) return {};
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) return std::unexpected("cannot stat the journal " + path + ": " + errno_text());
+    if (::fallocate(fd, FALLOC_FL_KEEP_SIZE, info.st_size, static_cast<off_t>(bytes)) == 0) return {};
+    if (errno == EOPNOTSUPP || errno == ENOSYS) {
+        spdlog::debug("journal {}: the filesystem cannot reserve space ({}); going on unreserved", path,
+                      errno_text());
+        return {};
+    }
+    return std::unexpected("cannot reserve " + std::to_string(bytes / 1024) + " KiB for the journal " + path + ": " +
+                           errno_text() + " (free space in the report folder or pick another with --report-dir; "
+                           "no host was changed)");
+}
+
 }  // namespace
 
 std::expected<std::unique_ptr<journal_writer>, std::string> journal_writer::create(const std::string& path,
@@ -70,6 +92,11 @@ std::expected<std::unique_ptr<journal_writer>, std::string> journal_writer::crea
     }
     // The file's name must survive a crash too, not only its contents.
     sync_folder_of(path);
+    if (auto reserved = reserve_space(fd, path, opts.reserve_bytes); !reserved) {
+        ::close(fd);
+        ::unlink(path.c_str());  // nothing was recorded: no journal to resume from
+        return std::unexpected(reserved.error());
+    }
     return std::unique_ptr<journal_writer>(new journal_writer(fd, path, opts));
 }
 
@@ -87,6 +114,10 @@ std::expected<std::unique_ptr<journal_writer>, std::string> journal_writer::appe
         }
         spdlog::warn("journal {}: ignored a torn last record ({} bytes) left by a crash", path, contents->torn_bytes);
     }
+    if (auto reserved = reserve_space(fd, path, opts.reserve_bytes); !reserved) {
+        ::close(fd);
+        return std::unexpected(reserved.error());
+    }
     return std::unique_ptr<journal_writer>(new journal_writer(fd, path, opts));
 }
 
@@ -100,7 +131,14 @@ journal_writer::~journal_writer() {
     }
     work_ready_.notify_all();
     flusher_.join();
+    release_reserve();
     ::close(fd_);
+}
+
+void journal_writer::release_reserve() noexcept {
+    // Truncating to the file's own size frees the blocks reserved past it.
+    struct stat info {};
+    if (options_.reserve_bytes > 0 && ::fstat(fd_, &info) == 0) [[maybe_unused]] auto ignored = ::ftruncate(fd_, info.st_size);
 }
 
 void journal_writer::on_event(const run_event& event) {
@@ -174,6 +212,11 @@ void journal_writer::flusher_loop() {
                 failure = "cannot write the journal " + path_ + ": " + errno_text();
             else if (::fdatasync(fd_) != 0)
                 failure = "cannot sync the journal " + path_ + " to disk: " + errno_text();
+            else if (struct stat info {}; ::fstat(fd_, &info) == 0 && info.st_nlink == 0)
+                // Written and synced, but into a file no path leads to any more:
+                // nothing a resume or `report --from-journal` could ever read.
+                failure = "the journal " + path_ + " was removed while the run wrote it (its file or folder was "
+                          "deleted)";
         }
 
         lock.lock();

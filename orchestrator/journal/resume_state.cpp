@@ -1,27 +1,40 @@
 #include "orchestrator/journal/resume_state.hpp"
 
-#include <map>
-
 namespace fleetmend {
-namespace {
 
-/// One host's progress through its latest attempt, as the journal shows it.
-struct host_track {
-    interrupted_host progress;
-    std::optional<phase> open_step;  // started, no step_finished yet
-    bool apply_started = false;
-    bool last_apply_ok = false;
-};
+bool resume_state::finished(const std::string& host) const {
+    const auto found = hosts.find(host);
+    return found != hosts.end() && found->second.finished;
+}
 
-}  // namespace
+std::vector<std::string> resume_state::interrupted() const {
+    std::vector<std::string> names;
+    for (const auto& batch : remaining)
+        for (const auto& name : batch.hosts)
+            if (const auto found = hosts.find(name); found != hosts.end() && found->second.started)
+                names.push_back(name);
+    return names;
+}
+
+std::set<std::string> resume_state::change_in_doubt() const {
+    std::set<std::string> names;
+    for (const auto& name : interrupted()) {
+        const auto& p = hosts.at(name);
+        const bool open_change = p.open_step == phase::apply || p.open_step == phase::rollback;
+        if (open_change || (phase_changes_host(p.recorded_phase) && p.step_failure.empty())) names.insert(name);
+    }
+    return names;
+}
 
 std::expected<resume_state, std::string> plan_resume(const journal_contents& journal) {
     resume_state out;
     bool have_header = false;
-    std::set<std::string> started;
-    std::map<std::string, host_track> tracks;
     std::set<int> judged;  // batch_finished recorded
     for (const auto& event : journal.events) {
+        if (const auto host = event_host(event); !host.empty()) {
+            fold_progress(out.hosts[std::string(host)], event);
+            continue;
+        }
         std::visit(
             [&](const auto& e) {
                 using E = std::decay_t<decltype(e)>;
@@ -30,48 +43,6 @@ std::expected<resume_state, std::string> plan_resume(const journal_contents& jou
                     if (!have_header) out.header = e;
                     have_header = true;
                     out.run_was_finished = false;
-                } else if constexpr (std::is_same_v<E, host_started>) {
-                    // A finished host starts again only for a rollback after its
-                    // batch tripped the threshold: its outcome stands until then.
-                    if (out.finished.count(e.host)) return;
-                    // A host a resume restarted keeps what its earlier attempt
-                    // recorded: the facts before and whether its apply ran.
-                    started.insert(e.host);
-                    tracks[e.host].open_step.reset();
-                } else if constexpr (std::is_same_v<E, step_started>) {
-                    if (out.finished.count(e.host)) return;
-                    auto& t = tracks[e.host];
-                    t.open_step = e.in_phase;
-                    if (e.in_phase == phase::apply) t.apply_started = true;
-                    if (e.in_phase == phase::verify || (e.in_phase == phase::capture && t.apply_started &&
-                                                        t.last_apply_ok))
-                        t.progress.applied = true;
-                    if (e.in_phase == phase::rollback) t.progress.rolling_back = true;
-                } else if constexpr (std::is_same_v<E, step_finished>) {
-                    if (out.finished.count(e.host)) return;
-                    auto& t = tracks[e.host];
-                    t.open_step.reset();
-                    if (e.step.in_phase == phase::apply) {
-                        t.last_apply_ok = e.step.ok;
-                        if (e.step.ok)
-                            ++t.progress.apply_steps_ok;
-                        else
-                            t.progress.apply_failure = "apply '" + e.step.name + "' failed: " + e.step.message;
-                    }
-                } else if constexpr (std::is_same_v<E, facts_captured>) {
-                    if (out.finished.count(e.host) || !e.before) return;
-                    auto& t = tracks[e.host];
-                    if (!t.progress.captured) {
-                        t.progress.facts_before = e.facts;
-                        t.progress.captured = true;
-                    }
-                } else if constexpr (std::is_same_v<E, host_finished>) {
-                    // "skipped" is final only for a halted rollout, and a resume
-                    // skips the rest of a halted rollout anyway: an interrupted
-                    // run's skipped hosts simply have not run yet.
-                    if (e.status == host_status::skipped) return;
-                    out.finished.insert(e.host);
-                    tracks.erase(e.host);
                 } else if constexpr (std::is_same_v<E, batch_finished>) {
                     judged.insert(e.batch);
                     if (e.halted) {
@@ -92,16 +63,8 @@ std::expected<resume_state, std::string> plan_resume(const journal_contents& jou
 
     for (std::size_t i = 0; i < out.header.batches.size(); ++i) {
         remaining_batch batch{static_cast<int>(i) + 1, {}};
-        for (const auto& name : out.header.batches[i]) {
-            if (out.finished.count(name)) continue;
-            batch.hosts.push_back(name);
-            if (!started.count(name)) continue;
-            out.recapture.push_back(name);
-            auto& t = tracks[name];
-            if (t.open_step == phase::apply) t.progress.apply_in_doubt = true;
-            if (t.open_step == phase::apply || t.open_step == phase::rollback) out.change_in_doubt.insert(name);
-            out.interrupted[name] = t.progress;
-        }
+        for (const auto& name : out.header.batches[i])
+            if (!out.finished(name)) batch.hosts.push_back(name);
         // An interrupted batch records batch_finished with hosts never started:
         // it is judged again once they ran.
         if (judged.count(batch.batch) && batch.hosts.empty()) out.batches_finished.insert(batch.batch);

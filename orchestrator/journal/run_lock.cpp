@@ -34,39 +34,6 @@ std::expected<run_lock, std::string> run_lock::acquire(const std::string& report
     return run_lock(*fd, path);
 }
 
-std::expected<run_lock, std::string> run_lock::acquire_hosts(const std::string& inventory_path,
-                                                             std::vector<std::string> hosts,
-                                                             const std::string& run_id,
-                                                             const std::string& report_dir) {
-    std::error_code ec;
-    auto inventory = std::filesystem::weakly_canonical(inventory_path, ec);
-    if (ec) inventory = std::filesystem::absolute(inventory_path, ec);
-    std::sort(hosts.begin(), hosts.end());
-    std::string key = inventory.string();
-    for (const auto& host : hosts) key += "\n" + host;
-    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-    const std::string folder = runtime && *runtime ? std::string(runtime) + "/fleetmend-locks"
-                                                   : "/tmp/fleetmend-" + std::to_string(::getuid()) + "-locks";
-    // 0700: other users must not be able to hold our lock (or read its holder).
-    if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST)
-        return std::unexpected("cannot create the lock folder " + folder + ": " + std::strerror(errno));
-    struct stat info {};
-    if (::lstat(folder.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::getuid())
-        return std::unexpected("the lock folder " + folder + " is not a folder owned by this user; remove it");
-    // FNV-1a: the same key gives the same file in every fleetmend build.
-    std::uint64_t hash = 14695981039346656037ull;
-    for (const unsigned char c : key) hash = (hash ^ c) * 1099511628211ull;
-    char name[32];
-    std::snprintf(name, sizeof name, "%016llx.lock", static_cast<unsigned long long>(hash));
-    const std::string path = folder + "/" + name;
-    auto fd = lock_file(path,
-                        "pid " + std::to_string(::getpid()) + ", run " + run_id + ", reports in " + report_dir +
-                            ", inventory " + inventory.string() + ", " + std::to_string(hosts.size()) + " hosts",
-                        "it works on the same hosts of the same inventory; wait for it to finish");
-    if (!fd) return std::unexpected(fd.error());
-    return run_lock(*fd, path);
-}
-
 namespace {
 
 std::expected<int, std::string> lock_file(const std::string& path, const std::string& holder_text,

@@ -2,10 +2,10 @@
 /// A lock on a report folder so two runs cannot work from it at once by
 /// accident: flock(2) on "<report-dir>/.fleetmend.lock", which names the
 /// holder (pid, run id). The kernel drops the lock when the process dies, so
-/// a kill -9 never leaves a stale lock behind.
+/// a kill -9 never leaves a stale lock behind. The machines a run changes are
+/// locked apart from it (machine_lock.hpp), whatever folder its reports go to.
 #include <expected>
 #include <string>
-#include <vector>
 
 namespace fleetmend {
 
@@ -14,15 +14,6 @@ public:
     /// Takes the lock without waiting; the error names the holder and what to do.
     [[nodiscard]] static std::expected<run_lock, std::string> acquire(const std::string& report_dir,
                                                                       const std::string& run_id);
-    /// The same guard across report folders: a lock keyed by the inventory
-    /// (its absolute path) and the exact set of hosts a run targets, in
-    /// "$XDG_RUNTIME_DIR/fleetmend-locks/" (else "/tmp/fleetmend-<uid>-locks/").
-    /// A second run on the same inventory and hosts is refused wherever its
-    /// reports go; shards and disjoint --limit runs work side by side.
-    [[nodiscard]] static std::expected<run_lock, std::string> acquire_hosts(const std::string& inventory_path,
-                                                                            std::vector<std::string> hosts,
-                                                                            const std::string& run_id,
-                                                                            const std::string& report_dir);
     run_lock(run_lock&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) { other.fd_ = -1; }
     run_lock& operator=(run_lock&& other) noexcept;
     run_lock(const run_lock&) = delete;

@@ -53,6 +53,8 @@ struct to_json_visitor {
         out["inventory_path"] = e.inventory_path;
         out["inventory_sha256"] = e.inventory_sha256;
         out["source_report"] = e.source_report;
+        if (!e.source_report_sha256.empty()) out["source_report_sha256"] = e.source_report_sha256;
+        if (!e.forced.empty()) out["forced"] = e.forced;
         if (e.shard) out["shard"] = shard_to_json(*e.shard);
         out["rollout"] = rollout_to_json(e.rollout);
         out["batches"] = e.batches;
@@ -102,7 +104,17 @@ struct to_json_visitor {
         out["interrupted"] = e.interrupted;
         out["at"] = format_time(e.at);
     }
+    void operator()(const host_transition& e) const {
+        out["host"] = e.host;
+        out["from"] = to_string(e.from);
+        out["to"] = to_string(e.to);
+        out["cause"] = e.cause;
+        out["at"] = format_time(e.at);
+    }
 };
+
+constexpr const char* host_phase_words =
+    "a lifecycle phase (connect, capture, compliant, apply, verify, rollback, recapture, done)";
 
 constexpr const char* host_status_words =
     "a host status (changed, unchanged, would-change, failed, rolled-back, rollback-failed, unreachable, skipped)";
@@ -119,6 +131,8 @@ run_event read_event(const json& j) {
         e.inventory_path = str(j, "inventory_path");
         e.inventory_sha256 = str(j, "inventory_sha256");
         e.source_report = str_or_empty(j, "source_report");
+        e.source_report_sha256 = str_or_empty(j, "source_report_sha256");
+        e.forced = str_or_empty(j, "forced");
         e.shard = optional_shard(j);
         e.rollout = read_rollout(field(j, "rollout"));
         e.batches = read_plan(j);
@@ -147,8 +161,13 @@ run_event read_event(const json& j) {
                               str(j, "reason"), time(j, "at")};
     }
     if (name == "run_finished") return run_finished{boolean(j, "interrupted"), time(j, "at")};
+    if (name == "host_transition") {
+        return host_transition{str(j, "host"), word<host_phase>(j, "from", parse_host_phase, host_phase_words),
+                               word<host_phase>(j, "to", parse_host_phase, host_phase_words), str(j, "cause"),
+                               time(j, "at")};
+    }
     fail("event", "a known event name (run_started, batch_started, host_started, step_started, step_finished, "
-                  "facts_captured, host_finished, batch_finished, run_finished), not '" + name + "'");
+                  "facts_captured, host_finished, batch_finished, run_finished, host_transition), not '" + name + "'");
 }
 
 }  // namespace
@@ -201,7 +220,8 @@ rollout_settings read_rollout(const json& j) {
 const char* event_name(const run_event& event) noexcept {
     static constexpr const char* names[] = {"run_started",   "batch_started",  "host_started",
                                             "step_started",  "step_finished",  "facts_captured",
-                                            "host_finished", "batch_finished", "run_finished"};
+                                            "host_finished", "batch_finished", "run_finished",
+                                            "host_transition"};
     static_assert(std::size(names) == std::variant_size_v<run_event>);
     return names[event.index()];
 }

@@ -6,6 +6,7 @@
 #include "orchestrator/config/playbook.hpp"
 
 #include <chrono>
+#include <expected>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -25,6 +26,11 @@ enum class host_status {
     changed, unchanged, would_change, failed, rolled_back, rollback_failed, unreachable, skipped
 };
 [[nodiscard]] const char* to_string(host_status s) noexcept;  // "rolled-back", "would-change", ...
+
+/// The phases of one host's lifecycle (host_lifecycle.hpp has the
+/// transitions between them).
+enum class host_phase { connect, capture, compliant, apply, verify, rollback, recapture, done };
+[[nodiscard]] const char* to_string(host_phase p) noexcept;  // "connect", ..., "recapture", "done"
 
 /// One finished step (after all its attempts).
 struct step_record {
@@ -61,7 +67,11 @@ struct run_started {
     std::string tool_version;
     std::string playbook_path, playbook_sha256;
     std::string inventory_path, inventory_sha256;
-    std::string source_report;  // rollback: the report it restores from
+    std::string source_report;  // rollback: the report it restores from (absolute path)
+    std::string source_report_sha256;  // rollback: its SHA-256, checked again by a resume
+    /// Why checks were overridden with --force (a rollback from a report of
+    /// another inventory or playbook, hosts whose facts moved); empty: none.
+    std::string forced;
     std::optional<shard_spec> shard;  // --shard K/N; none: every targeted host
     rollout_settings rollout;
     std::vector<std::vector<std::string>> batches;  // the plan: host names per batch
@@ -78,6 +88,15 @@ struct host_started {
 /// step_finished means that step's outcome is unknown.
 struct step_started { std::string host; phase in_phase = phase::capture; std::string name; wall_time at{}; };
 struct step_finished { std::string host; step_record step; };
+/// A host entered a phase of its lifecycle. One that changes the host (apply,
+/// rollback) is on disk before publish returns.
+struct host_transition {
+    std::string host;
+    host_phase from = host_phase::connect;
+    host_phase to = host_phase::capture;
+    std::string cause;  // the failure that led here; empty when the phase before succeeded
+    wall_time at{};
+};
 struct facts_captured { std::string host; bool before = true; fact_map facts; };
 struct host_finished {
     std::string host;
@@ -96,7 +115,7 @@ struct batch_finished {
 struct run_finished { bool interrupted = false; wall_time at{}; };
 
 using run_event = std::variant<run_started, batch_started, host_started, step_started, step_finished,
-                               facts_captured, host_finished, batch_finished, run_finished>;
+                               facts_captured, host_finished, batch_finished, run_finished, host_transition>;
 
 /// Receives events from many threads. The public method serializes calls and
 /// forwards to a protected hook, so implementers never handle locking.
@@ -110,6 +129,11 @@ public:
         }
         after_event(event);
     }
+
+    /// Whether this sink still records what is published: an error (naming
+    /// the file and why) once a journal cannot write or sync. No host may be
+    /// changed after that (host_lifecycle.hpp: refused_without_journal).
+    [[nodiscard]] virtual std::expected<void, std::string> record_health() const { return {}; }
 
 protected:
     virtual void on_event(const run_event& event) = 0;

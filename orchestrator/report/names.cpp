@@ -78,6 +78,13 @@ std::optional<host_status> parse_host_status(std::string_view text) noexcept {
 const char* phase_name(phase p) noexcept { return name_of(phases, p); }
 std::optional<phase> parse_phase(std::string_view text) noexcept { return find_by_name(phases, text); }
 
+std::optional<host_phase> parse_host_phase(std::string_view text) noexcept {
+    for (const auto p : {host_phase::connect, host_phase::capture, host_phase::compliant, host_phase::apply,
+                         host_phase::verify, host_phase::rollback, host_phase::recapture, host_phase::done})
+        if (text == to_string(p)) return p;
+    return std::nullopt;
+}
+
 std::string step_note(const step_record& s) {
     if (!s.message.empty() || s.reused_from.empty()) return s.message;
     return "not run again: the output of '" + s.reused_from + "' (same command, nothing changed since)";

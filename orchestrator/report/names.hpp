@@ -17,6 +17,9 @@ namespace fleetmend {
 [[nodiscard]] const char* phase_name(phase p) noexcept;
 [[nodiscard]] std::optional<phase> parse_phase(std::string_view text) noexcept;
 
+/// The words of to_string(host_phase) read back.
+[[nodiscard]] std::optional<host_phase> parse_host_phase(std::string_view text) noexcept;
+
 /// What the renderings show beside a step: why it failed, or, for a step
 /// that reused an earlier step's output, which one.
 [[nodiscard]] std::string step_note(const step_record& s);

@@ -54,6 +54,9 @@ struct host_report {
     fact_map facts_before, facts_after;
     std::vector<step_record> steps;
     std::optional<unfinished_step> in_flight;
+    /// The last lifecycle phase recorded entered (host_lifecycle.hpp); the
+    /// report shows it for an unfinished host.
+    std::optional<host_phase> lifecycle_phase;
     std::optional<error_kind> error;
     std::string message;
     std::string run_id;  // merged reports only: the run this result came from
@@ -79,6 +82,7 @@ struct run_report {
     std::string tool_version;
     file_digest playbook, inventory;
     std::string source_report;  // rollback: the report restored from
+    std::string forced;         // why checks were overridden with --force; empty: none
     std::optional<shard_spec> shard;  // --shard K/N; none: every targeted host
     std::optional<wall_time> started, finished;
     bool complete = false;     // run_finished was seen

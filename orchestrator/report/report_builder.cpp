@@ -68,6 +68,7 @@ void report_builder::on_event(const run_event& event) {
                 report_.playbook = {e.playbook_path, e.playbook_sha256};
                 report_.inventory = {e.inventory_path, e.inventory_sha256};
                 report_.source_report = e.source_report;
+                if (!e.forced.empty()) report_.forced = e.forced;
                 report_.shard = e.shard;
                 report_.rollout = e.rollout;
                 // A resumed run publishes run_started again: the first start time stays.
@@ -99,6 +100,8 @@ void report_builder::on_event(const run_event& event) {
                 h.finished = false;
                 h.ended.reset();
                 h.in_flight.reset();
+            } else if constexpr (std::is_same_v<E, host_transition>) {
+                host(e.host).lifecycle_phase = e.to;
             } else if constexpr (std::is_same_v<E, step_started>) {
                 host(e.host).in_flight = unfinished_step{e.in_phase, e.name, e.at};
             } else if constexpr (std::is_same_v<E, step_finished>) {

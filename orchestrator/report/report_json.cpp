@@ -1,3 +1,4 @@
+#include "orchestrator/config/bounded_file.hpp"
 #include "orchestrator/report/event_json.hpp"
 #include "orchestrator/report/json_read.hpp"
 #include "orchestrator/report/report.hpp"
@@ -47,6 +48,7 @@ json host_to_json(const host_report& h) {
                                     {"name", h.in_flight->name},
                                     {"started", format_time(h.in_flight->started)}};
     }
+    if (!h.finished && h.lifecycle_phase) j["lifecycle_phase"] = to_string(*h.lifecycle_phase);
     if (!h.run_id.empty()) j["run_id"] = h.run_id;
     return j;
 }
@@ -104,6 +106,9 @@ host_report read_host(const json& j) {
             word<phase>(*it, "phase", parse_phase, "capture, apply, verify, rollback or rollback-verify"),
             str(*it, "name"), time(*it, "started")};
     }
+    if (auto it = j.find("lifecycle_phase"); it != j.end() && !it->is_null())
+        h.lifecycle_phase = word<host_phase>(j, "lifecycle_phase", parse_host_phase,
+                                             "a lifecycle phase (connect, capture, ..., done)");
     h.run_id = str_or_empty(j, "run_id");
     return h;
 }
@@ -123,6 +128,7 @@ run_report read_report(const json& j) {
     const auto& inv = field(j, "inventory");
     r.inventory = {str(inv, "path"), str(inv, "sha256")};
     r.source_report = str_or_empty(j, "source_report");
+    r.forced = str_or_empty(j, "forced");
     r.shard = optional_shard(j);
     r.started = optional_time(j, "started");
     r.finished = optional_time(j, "finished");
@@ -160,6 +166,7 @@ json report_head_to_json(const run_report& r) {
            {"summary", r.summary},
            {"hosts", json::array()}};
     if (r.shard) j["shard"] = shard_to_json(*r.shard);
+    if (!r.forced.empty()) j["forced"] = r.forced;
     if (!r.sources.empty()) {
         json sources = json::array();
         for (const auto& s : r.sources) {
@@ -217,11 +224,9 @@ std::expected<run_report, std::string> report_from_json(const json& j) {
 }
 
 std::expected<run_report, std::string> read_report_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::unexpected(path + ": cannot open the report (check the path and permissions)");
-    std::stringstream text;
-    text << in.rdbuf();
-    json j = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+    auto text = read_bounded_file(path, max_report_bytes, "report");
+    if (!text) return std::unexpected(text.error());
+    json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) return std::unexpected(path + ": not valid JSON (is it a fleetmend report?)");
     auto r = report_from_json(j);
     if (!r) return std::unexpected(path + ": " + r.error());

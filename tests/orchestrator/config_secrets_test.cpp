@@ -135,6 +135,20 @@ TEST_CASE("command: stdout trimmed, failure reported without its output", "[conf
     CHECK(message.find("secretvalue") == std::string::npos);                      // its output never
 }
 
+TEST_CASE("command: a failing helper's stderr is shown only with the secret masked", "[config][unit]") {
+    // The helper prints the secret and then echoes it into its error, as a
+    // verbose vault client does; a CI log must get neither.
+    auto failing = host_with(secret_source::kind::command,
+                             "printf 'secret%s\\n' value; printf 'vault: token secret%s expired\\n' value >&2; exit 4");
+    std::vector<host_entry*> hosts{&failing};
+    auto result = resolve_secrets(hosts);
+    REQUIRE_FALSE(result.has_value());
+    const auto message = result.error().to_string();
+    CHECK(message.find("exited with status 4") != std::string::npos);
+    CHECK(message.find("vault: token **** expired") != std::string::npos);
+    CHECK(message.find("secretvalue") == std::string::npos);
+}
+
 TEST_CASE("one resolution per distinct source, shared by every host", "[config][unit]") {
     temp_folder dir;
     const auto counter = (dir.path() / "count").string();

@@ -134,7 +134,7 @@ void kill_everywhere_and_resume(const fleet_setup& setup) {
             REQUIRE_FALSE(state->run_was_finished);
             recording_sink sink;
             rollout_executor executor(book, sink, options, fleet.factory(), silent_probe());
-            const auto result = executor.resume(batches, prepare_resume(*state), state->header);
+            const auto result = executor.resume(batches, *state, state->header);
             ++resumes;
 
             std::vector<run_event> whole = prefix;
@@ -230,14 +230,15 @@ TEST_CASE("resume: a host whose apply landed before the kill is verified, not ap
         batch_started{1, {}},
         host_started{"win001", "127.0.1.2", transport_kind::winrm, 1, {}},
         facts_captured{"win001", true, {{"teredo.type", "client"}}},
+        host_transition{"win001", host_phase::compliant, host_phase::apply, "", {}},
         step_started{"win001", phase::apply, "disable teredo", {}},
     };
     auto state = plan_resume(journal_contents{journal, false, 0, 0});
     REQUIRE(state.has_value());
-    CHECK(state->interrupted.at("win001").apply_in_doubt);
+    CHECK(state->change_in_doubt().count("win001") == 1);
     recording_sink sink;
     rollout_executor executor(book, sink, rollout_options{}, fleet.factory(), silent_probe());
-    const auto result = executor.resume({{&hosts[0]}}, prepare_resume(*state), state->header);
+    const auto result = executor.resume({{&hosts[0]}}, *state, state->header);
     REQUIRE(result.hosts.size() == 1);
     CHECK(result.hosts[0].outcome.status == host_status::changed);
     CHECK(result.hosts[0].outcome.facts_before.at("teredo.type") == "client");  // the original, for rollback

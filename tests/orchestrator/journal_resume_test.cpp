@@ -20,8 +20,8 @@ TEST_CASE("resume: a host cut off during apply is captured again, its change in 
     const auto state = plan_resume(cut_after(7));  // web01's apply step_started is the last record
     REQUIRE(state.has_value());
     CHECK(state->header.run_id == "20261127T080000Z-3f9a");
-    CHECK(state->recapture == std::vector<std::string>{"web01"});
-    CHECK(state->change_in_doubt.count("web01") == 1);
+    CHECK(state->interrupted() == std::vector<std::string>{"web01"});
+    CHECK(state->change_in_doubt().count("web01") == 1);
     REQUIRE(state->remaining.size() == 3);
     CHECK(state->remaining[0].batch == 1);
     CHECK(state->remaining[0].hosts == std::vector<std::string>{"web01"});
@@ -33,11 +33,11 @@ TEST_CASE("resume: a host cut off during apply is captured again, its change in 
 TEST_CASE("resume: finished hosts are never run again", "[journal][unit]") {
     const auto state = plan_resume(cut_after(16));  // batch 1 done, batch 2 hosts started
     REQUIRE(state.has_value());
-    CHECK(state->finished.count("web01") == 1);
+    CHECK(state->finished("web01"));
     REQUIRE(state->remaining.size() == 2);
     CHECK(state->remaining[0].batch == 2);
-    CHECK(state->recapture == std::vector<std::string>{"web02", "web03", "web04", "web05"});
-    CHECK(state->change_in_doubt.empty());  // none had a change step open
+    CHECK(state->interrupted() == std::vector<std::string>{"web02", "web03", "web04", "web05"});
+    CHECK(state->change_in_doubt().empty());  // none had a change step open
 }
 
 TEST_CASE("resume: a halted rollout starts nothing new; a finished run has nothing to do", "[journal][unit]") {
@@ -72,38 +72,81 @@ step_record ok_step(phase p) {
 }
 }  // namespace
 
-TEST_CASE("resume: how far an interrupted host got decides what runs again", "[journal][unit]") {
+TEST_CASE("resume: the recorded lifecycle phase, not the steps seen, says how far a host got", "[journal][unit]") {
     std::vector<run_event> ev{two_batch_header(), batch_started{1, {}}, host_started{"a", "", transport_kind::winrm, 1, {}},
+                              host_transition{"a", host_phase::connect, host_phase::capture, "", {}},
                               step_started{"a", phase::capture, "teredo", {}},
                               step_finished{"a", ok_step(phase::capture)},
-                              facts_captured{"a", true, {{"teredo.type", "client"}}}};
-    SECTION("apply started, no end recorded: in doubt, the original facts kept") {
+                              facts_captured{"a", true, {{"teredo.type", "client"}}},
+                              host_transition{"a", host_phase::capture, host_phase::compliant, "", {}}};
+    SECTION("judged, not yet applying: nothing changed, the host runs anew") {
+        const auto state = plan_resume(journal_contents{ev, false, 0, 0});
+        REQUIRE(state.has_value());
+        const auto& a = state->hosts.at("a");
+        CHECK(a.recorded_phase == host_phase::compliant);
+        CHECK_FALSE(a.host_may_differ);
+        CHECK(state->change_in_doubt().empty());
+    }
+    SECTION("apply entered, its step started, no end recorded: in doubt, the original facts kept") {
+        ev.push_back(host_transition{"a", host_phase::compliant, host_phase::apply, "", {}});
         ev.push_back(step_started{"a", phase::apply, "disable teredo", {}});
         const auto state = plan_resume(journal_contents{ev, false, 0, 0});
         REQUIRE(state.has_value());
-        const auto& a = state->interrupted.at("a");
+        const auto& a = state->hosts.at("a");
         CHECK(a.captured);
         CHECK(a.facts_before.at("teredo.type") == "client");
-        CHECK(a.apply_in_doubt);
-        CHECK_FALSE(a.applied);
-        CHECK(state->change_in_doubt.count("a") == 1);
+        CHECK(a.recorded_phase == host_phase::apply);
+        CHECK(a.steps_done == 0);
+        CHECK(a.host_may_differ);
+        CHECK(state->change_in_doubt().count("a") == 1);
     }
-    SECTION("apply finished and verify started: applied, never to be applied again") {
+    SECTION("an apply step recorded finished is counted: a resume never runs it again") {
+        ev.push_back(host_transition{"a", host_phase::compliant, host_phase::apply, "", {}});
         ev.push_back(step_started{"a", phase::apply, "disable teredo", {}});
         ev.push_back(step_finished{"a", ok_step(phase::apply)});
+        const auto state = plan_resume(journal_contents{ev, false, 0, 0});
+        REQUIRE(state.has_value());
+        CHECK(state->hosts.at("a").steps_done == 1);
+        CHECK(state->hosts.at("a").recorded_phase == host_phase::apply);
+    }
+    SECTION("verify entered: the apply ended, only reads are left") {
+        ev.push_back(host_transition{"a", host_phase::compliant, host_phase::apply, "", {}});
+        ev.push_back(step_finished{"a", ok_step(phase::apply)});
+        ev.push_back(host_transition{"a", host_phase::apply, host_phase::verify, "", {}});
         ev.push_back(step_started{"a", phase::verify, "teredo type is disabled", {}});
         const auto state = plan_resume(journal_contents{ev, false, 0, 0});
         REQUIRE(state.has_value());
-        CHECK(state->interrupted.at("a").applied);
-        CHECK_FALSE(state->interrupted.at("a").apply_in_doubt);
-        CHECK(state->change_in_doubt.empty());
+        CHECK(state->hosts.at("a").recorded_phase == host_phase::verify);
+        CHECK(state->hosts.at("a").steps_done == 0);
+        CHECK(state->change_in_doubt().empty());
     }
-    SECTION("a rollback step started: the rollback is to be finished") {
+    SECTION("recapture after a failure keeps the failure that led there") {
+        ev.push_back(host_transition{"a", host_phase::compliant, host_phase::apply, "", {}});
+        ev.push_back(host_transition{"a", host_phase::apply, host_phase::recapture, "apply 'x' failed: exit 1", {}});
+        const auto state = plan_resume(journal_contents{ev, false, 0, 0});
+        REQUIRE(state.has_value());
+        CHECK(state->hosts.at("a").recorded_phase == host_phase::recapture);
+        CHECK(state->hosts.at("a").cause == "apply 'x' failed: exit 1");
+    }
+    SECTION("a failed apply step recorded: that outcome stands") {
+        ev.push_back(host_transition{"a", host_phase::compliant, host_phase::apply, "", {}});
+        step_record failed = ok_step(phase::apply);
+        failed.ok = false;
+        failed.name = "disable teredo";
+        failed.message = "exit code 1, expected 0";
+        ev.push_back(step_finished{"a", failed});
+        const auto state = plan_resume(journal_contents{ev, false, 0, 0});
+        REQUIRE(state.has_value());
+        CHECK_THAT(state->hosts.at("a").step_failure, Catch::Contains("apply 'disable teredo' failed"));
+        CHECK(state->change_in_doubt().empty());
+    }
+    SECTION("rollback entered: the rollback is to be finished") {
+        ev.push_back(host_transition{"a", host_phase::verify, host_phase::rollback, "verify failed", {}});
         ev.push_back(step_started{"a", phase::rollback, "restore previous type", {}});
         const auto state = plan_resume(journal_contents{ev, false, 0, 0});
         REQUIRE(state.has_value());
-        CHECK(state->interrupted.at("a").rolling_back);
-        CHECK(state->change_in_doubt.count("a") == 1);
+        CHECK(state->hosts.at("a").recorded_phase == host_phase::rollback);
+        CHECK(state->change_in_doubt().count("a") == 1);
     }
 }
 
@@ -124,11 +167,13 @@ TEST_CASE("resume: hosts an interrupted run skipped still run, and their batch i
     const auto state = plan_resume(journal_contents{ev, false, 0, 0});
     REQUIRE(state.has_value());
     CHECK_FALSE(state->run_was_finished);
-    CHECK(state->finished == std::set<std::string>{"a", "b"});
+    CHECK(state->finished("a"));
+    CHECK(state->finished("b"));
+    CHECK_FALSE(state->finished("c"));
     CHECK(state->batches_finished == std::set<int>{1});
     REQUIRE(state->remaining.size() == 1);
     CHECK(state->remaining[0].hosts == std::vector<std::string>{"c", "d"});
-    CHECK(state->recapture.empty());
+    CHECK(state->interrupted().empty());
 }
 
 TEST_CASE("resume: a host a batch rollback restarted keeps its outcome until the batch is rolled back again",
@@ -150,8 +195,8 @@ TEST_CASE("resume: a host a batch rollback restarted keeps its outcome until the
     };
     const auto state = plan_resume(journal_contents{ev, false, 0, 0});
     REQUIRE(state.has_value());
-    CHECK(state->finished.count("b") == 1);
-    CHECK(state->recapture.empty());
+    CHECK(state->finished("b"));
+    CHECK(state->interrupted().empty());
     CHECK(state->batches_finished == std::set<int>{1});  // batch 2 is judged (and rolled back) again
     CHECK_FALSE(state->halted);
 }
@@ -169,7 +214,8 @@ TEST_CASE("resume: a resume killed too keeps the facts before of the first attem
     };
     const auto state = plan_resume(journal_contents{ev, false, 0, 0});
     REQUIRE(state.has_value());
-    const auto& a = state->interrupted.at("a");
+    const auto& a = state->hosts.at("a");
     CHECK(a.captured);
     CHECK(a.facts_before.at("teredo.type") == "client");  // not what the host shows now (disabled)
+    CHECK(a.host_may_differ);  // the first attempt's apply step started
 }

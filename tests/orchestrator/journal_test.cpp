@@ -139,6 +139,45 @@ TEST_CASE("concurrent publishers share fsyncs (group commit)", "[journal][unit]"
     fs::remove_all(dir);
 }
 
+TEST_CASE("a journal whose file is removed while the run writes it stops recording", "[journal][unit]") {
+    const auto dir = fresh_dir("journal-removed");
+    const auto path = dir / "run.journal";
+    auto writer = journal_writer::create(path.string());
+    REQUIRE(writer.has_value());
+    (*writer)->publish(fixture_events().front());  // run_started: durable at once
+    CHECK((*writer)->record_health().has_value());
+    fs::remove_all(dir);
+    // The next record that must be durable finds no file behind it.
+    (*writer)->publish(host_transition{"web01", host_phase::compliant, host_phase::apply, "", fixture_time(1)});
+    const auto health = (*writer)->record_health();
+    REQUIRE_FALSE(health.has_value());
+    CHECK_THAT(health.error(), Catch::Contains("was removed") && Catch::Contains(path.string()));
+}
+
+TEST_CASE("a journal reserves its space up front and a disk without room refuses it", "[journal][unit]") {
+    const auto dir = fresh_dir("journal-reserve");
+    journal_options options;
+    options.reserve_bytes = 1 << 20;
+    {
+        auto writer = journal_writer::create((dir / "ok.journal").string(), options);
+        REQUIRE(writer.has_value());
+        (*writer)->publish(fixture_events().front());
+        struct stat info {};
+        REQUIRE(::stat((dir / "ok.journal").c_str(), &info) == 0);
+        // The file's size is its records; the blocks behind it are claimed
+        // (on filesystems that can reserve).
+        CHECK(static_cast<std::uint64_t>(info.st_size) < options.reserve_bytes);
+    }
+    // More than any disk has: refused before anything is recorded, no file left.
+    options.reserve_bytes = std::uint64_t{1} << 62;
+    const auto refused = journal_writer::create((dir / "huge.journal").string(), options);
+    if (!refused) {
+        CHECK_THAT(refused.error(), Catch::Contains("cannot reserve") && Catch::Contains("no host was changed"));
+        CHECK_FALSE(fs::exists(dir / "huge.journal"));
+    }
+    fs::remove_all(dir);
+}
+
 TEST_CASE("a torn last record is detected and ignored", "[journal][unit]") {
     const auto dir = fresh_dir("journal-torn");
     const auto path = dir / "run.journal";
@@ -171,6 +210,13 @@ TEST_CASE("a torn last record is detected and ignored", "[journal][unit]") {
         const auto c = read_journal(path.string());
         REQUIRE_FALSE(c.has_value());
         CHECK_THAT(c.error(), Catch::Contains("record 2"));
+        // A report is still rebuilt from what comes before the damage.
+        std::string damage;
+        const auto prefix = read_journal_prefix(path.string(), damage);
+        REQUIRE(prefix.has_value());
+        CHECK(prefix->events.size() == 1);
+        CHECK_THAT(damage, Catch::Contains("record 2"));
+        CHECK(build_report(prefix->events).run_id == build_report(events).run_id);
     }
     SECTION("append_to cuts the torn tail and continues after the last good record") {
         std::ofstream(path, std::ios::app | std::ios::binary) << "0badc0de {\"event\":";

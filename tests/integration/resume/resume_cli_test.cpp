@@ -144,13 +144,14 @@ TEST_CASE("while a run works, a second run on its hosts or a resume of its journ
     CHECK(second.status == 64);
     CHECK_THAT(second.output, Catch::Contains("another fleetmend run holds") &&
                                   Catch::Contains("pid " + std::to_string(first.pid())));
-    // From another report folder: the same hosts of the same inventory are still refused.
+    // From another report folder, and on just one of its hosts (--limit): the machine is still refused.
     auto elsewhere = run_args(*lab);
     elsewhere.back() = (lab->dir / "other-reports").string();
+    elsewhere.insert(elsewhere.end(), {"--limit", lab->fleet->host_names().back()});
     const auto third = run_to_end(elsewhere, lab->dir / "third.out", 30s);
     INFO(third.output);
     CHECK(third.status == 64);
-    CHECK_THAT(third.output, Catch::Contains("same hosts of the same inventory"));
+    CHECK_THAT(third.output, Catch::Contains("same machine") && Catch::Contains("pid " + std::to_string(first.pid())));
     const auto resume = run_to_end({"resume", journal.string(), "--yes"}, lab->dir / "resume.out", 30s);
     INFO(resume.output);
     CHECK(resume.status == 64);

@@ -16,6 +16,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <thread>
 
@@ -168,4 +170,85 @@ TEST_CASE("20 seeded kill -9 trials on a 200-host lab run all resume to a comple
     // The trials are worth something only if most kills landed mid-run.
     CHECK(killed >= trials * 3 / 4);
     std::printf("kill -9 trials: %u of %u killed mid-run (%u resumes killed too)\n", killed, trials, resumes_killed);
+}
+
+namespace {
+
+/// Starts `args` and SIGKILLs it right after the journal records its
+/// `occurrence`-th transition into `phase` (a line holding both words).
+ending kill_at_transition(const std::vector<std::string>& args, const fs::path& log, const fs::path& report_dir,
+                          const std::string& phase, unsigned occurrence, int& status) {
+    child_process child(args, log);
+    if (child.pid() <= 0) return ending::failed_to_start;
+    const std::string wanted = "\"to\":\"" + phase + "\"";
+    std::uintmax_t read_to = 0;
+    std::string partial;
+    unsigned seen = 0;
+    const auto until = std::chrono::steady_clock::now() + 120s;
+    while (std::chrono::steady_clock::now() < until) {
+        if (auto ended = child.poll()) {
+            status = *ended;
+            return ending::ended;
+        }
+        const auto journal = find_journal(report_dir);
+        if (!journal.empty() && size_of(journal) > read_to) {
+            std::ifstream in(journal, std::ios::binary);
+            in.seekg(static_cast<std::streamoff>(read_to));
+            std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            read_to += chunk.size();
+            partial += chunk;
+            for (std::size_t end; (end = partial.find('\n')) != std::string::npos; partial.erase(0, end + 1)) {
+                const std::string_view line(partial.data(), end);
+                if (line.find("\"event\":\"host_transition\"") != std::string_view::npos &&
+                    line.find(wanted) != std::string_view::npos && ++seen == occurrence) {
+                    child.send(SIGKILL);
+                    status = child.wait(10s);
+                    return ending::killed;
+                }
+            }
+        }
+        std::this_thread::sleep_for(1ms);
+    }
+    return ending::timed_out;
+}
+
+}  // namespace
+
+TEST_CASE("seeded kill -9 right after each kind of lifecycle transition resumes to a correct report",
+          "[resume][integration]") {
+    const std::uint64_t seed = env_number("FLEETMEND_RESUME_SEED", std::random_device{}());
+    std::printf("lifecycle kill trials: seed %llu (replay with FLEETMEND_RESUME_SEED=%llu)\n",
+                static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
+    std::fflush(stdout);
+    std::mt19937_64 random(seed);
+    // Every phase a host enters, the changing ones (apply, rollback) twice.
+    const std::vector<std::string> phases{"capture", "compliant", "apply", "apply", "verify", "recapture"};
+    unsigned killed = 0;
+    for (std::size_t n = 0; n < phases.size(); ++n) {
+        lab_shape shape;
+        shape.hosts = 40;
+        shape.slow_percent = 30;
+        shape.not_elevated = {7, 23};
+        auto lab = start_lab(shape, 80 + static_cast<unsigned>(n));
+        const unsigned occurrence = std::uniform_int_distribution<unsigned>(1, 20)(random);
+        CAPTURE(seed, phases[n], occurrence);
+        int status = -1;
+        const auto run = kill_at_transition(run_args(*lab, "1,25%,100%", 8), lab->dir / "run.out", lab->report_dir,
+                                            phases[n], occurrence, status);
+        REQUIRE(run != ending::timed_out);
+        REQUIRE(run != ending::failed_to_start);
+        if (run == ending::killed) ++killed;
+        const auto journal = find_journal(lab->report_dir);
+        REQUIRE_FALSE(journal.empty());
+        const auto resumed = run_to_end({"resume", journal.string(), "--yes"}, lab->dir / "resume.out", 120s);
+        INFO(resumed.output);
+        const bool already = resumed.output.find("already finished") != std::string::npos;
+        CHECK(resumed.status == (already ? 0 : 2));  // the planted not-elevated hosts failed
+        const auto problems = whole_run_problems(*lab->fleet, fs::path(journal).replace_extension(".json"));
+        std::string text;
+        for (const auto& p : problems) text += p + "\n";
+        INFO(text);
+        CHECK(problems.empty());
+    }
+    CHECK(killed >= phases.size() - 1);
 }
