@@ -48,11 +48,12 @@ bool range_is_locked(int fd, off_t start, off_t length) {
     return ::fcntl(fd, F_OFD_GETLK, &range) == 0 && range.l_type != F_UNLCK;
 }
 
-/// The live holder whose file lists `key` (a holder file whose run is gone
-/// is not locked any more: it is removed on the way).
-std::string holder_of(const std::filesystem::path& holders, const std::string& key) {
+/// The live holder whose file lists `key`, other than our own file `own` (a
+/// holder file whose run is gone is not locked any more: it is removed on the way).
+std::string holder_of(const std::filesystem::path& holders, const std::string& key, const std::string& own) {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(holders, ec)) {
+        if (entry.path() == own) continue;
         const int fd = ::open(entry.path().c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) continue;
         const bool live = range_is_locked(fd, 0, 0);
@@ -136,7 +137,7 @@ std::expected<machine_locks, std::string> machine_locks::acquire(const std::vect
         if (lock_range(owned.locks_fd_, key_offset(key), 1, F_WRLCK)) continue;
         if (errno != EAGAIN && errno != EACCES)
             return std::unexpected("cannot lock " + key + " in " + locks_path + ": " + std::strerror(errno));
-        return std::unexpected("another fleetmend run holds " + key + " (" + holder_of(holders, key) +
+        return std::unexpected("another fleetmend run holds " + key + " (" + holder_of(holders, key, holder_path) +
                                "); it changes the same machine: wait for it to finish");
     }
     return owned;

@@ -251,3 +251,69 @@ TEST_CASE("lifecycle: a stop request cuts a retry delay short", "[engine][unit]"
     REQUIRE(verify != steps.end());
     CHECK(verify->step.attempts < 51);  // not every retry was waited for
 }
+
+TEST_CASE("lifecycle: a resumed rollback run never runs a rollback step the journal shows finished",
+          "[engine][journal][unit]") {
+    const auto book = teredo_playbook();
+    const auto hosts = make_hosts(2);
+    fake_fleet fleet;
+    fleet.host("win001").type = "client";    // its rollback step ran before the kill
+    fleet.host("win002").type = "disabled";  // its rollback had started, no step recorded
+    run_started header{"run-rb"};
+    header.mode = run_mode::rollback;
+    header.batches = {{"win001", "win002"}};
+    step_record restored;
+    restored.in_phase = phase::rollback;
+    restored.name = "restore previous type";
+    restored.ok = true;
+    const std::vector<run_event> journal{
+        header,
+        batch_started{1, {}},
+        host_started{"win001", "127.0.1.2", transport_kind::winrm, 1, {}},
+        host_transition{"win001", host_phase::connect, host_phase::rollback, "", {}},
+        step_started{"win001", phase::rollback, "restore previous type", {}},
+        step_finished{"win001", restored},
+        host_started{"win002", "127.0.1.3", transport_kind::winrm, 1, {}},
+        host_transition{"win002", host_phase::connect, host_phase::rollback, "", {}},
+    };
+    auto state = plan_resume(journal_contents{journal, false, 0, 0});
+    REQUIRE(state.has_value());
+    CHECK(state->hosts.at("win001").steps_done == 1);
+    const std::map<std::string, fact_map> restore{{"win001", {{"teredo.type", "client"}}},
+                                                  {"win002", {{"teredo.type", "default"}}}};
+    recording_sink sink;
+    rollout_options options;
+    options.mode = run_mode::rollback;
+    rollout_executor executor(book, sink, options, fleet.factory(), silent_probe());
+    const auto result = executor.resume({{&hosts[0], &hosts[1]}}, *state, state->header, &restore);
+    REQUIRE(result.hosts.size() == 2);
+    CHECK(result.hosts[0].outcome.status == host_status::rolled_back);
+    CHECK(result.hosts[1].outcome.status == host_status::rolled_back);
+    CHECK(fleet.host("win001").sets == 0);  // finished before: not run again, only checked
+    CHECK(fleet.host("win002").sets == 1);
+    CHECK(fleet.type_of("win002") == "default");
+    CHECK_THAT(result.hosts[0].outcome.message, Catch::Contains("resumed the rollback"));
+}
+
+TEST_CASE("lifecycle: a restore refuses a host whose facts moved since the report, unless unchecked",
+          "[engine][unit]") {
+    const auto book = teredo_playbook();
+    fake_fleet fleet;
+    fleet.host("win001").type = "enterpriseclient";  // the report left it disabled: someone changed it since
+    fleet.host("win002").type = "disabled";          // as the report left it
+    recording_sink sink;
+    const host_runner runner(book, sink, runner_options{}, fleet.factory(), silent_probe());
+    const fact_map before{{"teredo.type", "client"}};
+    const fact_map after{{"teredo.type", "disabled"}};
+    const auto moved = runner.roll_back(make_host("win001", 1), before, 1, &after);
+    CHECK(moved.status == host_status::rollback_failed);
+    CHECK_THAT(moved.message, Catch::Contains("not restored") && Catch::Contains("enterpriseclient"));
+    CHECK(fleet.host("win001").sets == 0);
+    const auto kept = runner.roll_back(make_host("win002", 2), before, 1, &after);
+    CHECK(kept.status == host_status::rolled_back);
+    CHECK(fleet.type_of("win002") == "client");
+    const auto forced = runner.roll_back(make_host("win001", 1), before, 1, nullptr);
+    CHECK(forced.status == host_status::rolled_back);
+    CHECK(fleet.type_of("win001") == "client");
+    check_walk_follows_table(sink.events, "win002");
+}

@@ -26,19 +26,29 @@ namespace {
 
 constexpr int skip_status = 77;
 
-/// A tmpfs mounted on `at` for the life of the object.
+/// A tmpfs mounted on a fresh folder for the life of the object (made
+/// before anything else in a test, so a skip leaves nothing running).
 class tmpfs_mount {
 public:
-    tmpfs_mount(const fs::path& at, const std::string& options, unsigned long flags = 0) : at_(at) {
+    tmpfs_mount(const std::string& name, const std::string& options, unsigned long flags = 0)
+        : at_(fs::temp_directory_path() / ("fleetmend-records-" + std::to_string(::getpid()) + "-" + name)) {
+        const auto& at = at_;
         fs::create_directories(at);
         if (::mount("fleetmend-test", at.c_str(), "tmpfs", flags, options.c_str()) != 0) {
             std::printf("skipped: cannot mount a tmpfs on %s (%s); these tests need root\n", at.c_str(),
                         std::strerror(errno));
             std::fflush(stdout);
+            std::error_code ec;
+            fs::remove(at, ec);
             std::exit(skip_status);
         }
     }
-    ~tmpfs_mount() { ::umount2(at_.c_str(), MNT_DETACH); }
+    ~tmpfs_mount() {
+        ::umount2(at_.c_str(), MNT_DETACH);
+        std::error_code ec;
+        fs::remove_all(at_, ec);
+    }
+    [[nodiscard]] const fs::path& path() const noexcept { return at_; }
     tmpfs_mount(const tmpfs_mount&) = delete;
     tmpfs_mount& operator=(const tmpfs_mount&) = delete;
 
@@ -78,9 +88,9 @@ void fill_up(const fs::path& file) {
 
 TEST_CASE("a report folder too small for the journal stops the run before any host changes",
           "[records][integration]") {
+    tmpfs_mount small("small", "size=128k,mode=0700");
+    const fs::path folder = small.path();
     auto lab = start_lab(forty_hosts(0), 61);
-    const fs::path folder = lab->dir / "small";
-    tmpfs_mount small(folder, "size=128k,mode=0700");
     const auto run = run_to_end(args_for(*lab, folder), lab->dir / "run.out", 120s);
     INFO(run.output);
     CHECK(run.status == 6);
@@ -92,9 +102,9 @@ TEST_CASE("a report folder too small for the journal stops the run before any ho
 
 TEST_CASE("a disk filling up during the run cannot take the journal's reserved space",
           "[records][integration]") {
+    tmpfs_mount filling("filling", "size=4m,mode=0700");
+    const fs::path folder = filling.path();
     auto lab = start_lab(forty_hosts(100, "30ms"), 62);
-    const fs::path folder = lab->dir / "filling";
-    tmpfs_mount filling(folder, "size=4m,mode=0700");
     child_process run(args_for(*lab, folder), lab->dir / "run.out");
     // Once the journal exists (and holds its reservation), fill the rest.
     const auto until = std::chrono::steady_clock::now() + 60s;
@@ -120,9 +130,9 @@ TEST_CASE("a disk filling up during the run cannot take the journal's reserved s
 }
 
 TEST_CASE("a read-only report folder stops the run before any host changes", "[records][integration]") {
+    tmpfs_mount readonly("readonly", "size=1m", MS_RDONLY);
+    const fs::path folder = readonly.path();
     auto lab = start_lab(forty_hosts(0), 63);
-    const fs::path folder = lab->dir / "readonly";
-    tmpfs_mount readonly(folder, "size=1m", MS_RDONLY);
     const auto run = run_to_end(args_for(*lab, folder), lab->dir / "run.out", 120s);
     INFO(run.output);
     CHECK(run.status == 6);
