@@ -57,6 +57,23 @@ void raise_open_files_limit() {
 
 std::string_view type_name(teredo_type t) { return to_netsh(t); }
 
+/// The HTTPS certificate a host's scenario asks for.
+certificate_request certificate_for(const host_spec& spec) {
+    certificate_request r{spec.name, {spec.name}, {spec.address}};
+    switch (spec.faults.certificate) {
+        case certificate_shape::normal: break;
+        case certificate_shape::address_only: r.dns_names.clear(); r.common_name = spec.address; break;
+        case certificate_shape::other_name:
+            r.common_name = spec.faults.certificate_name;
+            r.dns_names = {spec.faults.certificate_name};
+            r.ips.clear();
+            break;
+        case certificate_shape::expired: r.expired = true; break;
+        case certificate_shape::self_signed: r.self_signed = true; break;
+    }
+    return r;
+}
+
 }  // namespace
 
 struct lab_fleet::runtime {
@@ -151,7 +168,7 @@ std::expected<std::unique_ptr<lab_fleet>, std::string> lab_fleet::start(const la
         }
         const bool https = spec.scheme == lab_scheme::https;
         if (https) {
-            auto cert = rt->pki->issue(spec.name, spec.address);
+            auto cert = rt->pki->issue(certificate_for(spec));
             if (!cert) return std::unexpected(cert.error());
             host->set_certificate(std::move(*cert));
         }
@@ -196,6 +213,11 @@ const host_spec* lab_fleet::find(const std::string& host) const {
 host_counters lab_fleet::counters(const std::string& host) const {
     const auto it = runtime_->by_name.find(host);
     return it == runtime_->by_name.end() ? host_counters{} : it->second->counters();
+}
+
+std::string lab_fleet::last_server_name(const std::string& host) const {
+    const auto it = runtime_->by_name.find(host);
+    return it == runtime_->by_name.end() ? std::string{} : it->second->last_server_name();
 }
 
 host_counters lab_fleet::totals() const {

@@ -37,6 +37,16 @@ teredo_type lab_host::current_type() const {
     return teredo_.effective_type();
 }
 
+void lab_host::note_server_name(std::string name) {
+    std::lock_guard lock(mutex_);
+    last_server_name_ = std::move(name);
+}
+
+std::string lab_host::last_server_name() const {
+    std::lock_guard lock(mutex_);
+    return last_server_name_;
+}
+
 bool lab_host::take_flaky_failure() noexcept {
     unsigned left = flaky_left_.load();
     while (left > 0)

@@ -66,6 +66,9 @@ public:
     [[nodiscard]] bool terminate_command(const std::string& shell_id, const std::string& command_id);
 
     X509* certificate() const noexcept { return certificate_.get(); }
+    /// The SNI name of the latest TLS handshake (empty: none was sent).
+    void note_server_name(std::string name);
+    [[nodiscard]] std::string last_server_name() const;
     void set_certificate(x509_ptr cert) { certificate_ = std::move(cert); }
 
 private:
@@ -82,6 +85,7 @@ private:
     std::string short_name_;
     x509_ptr certificate_;
     mutable std::mutex mutex_;
+    std::string last_server_name_;
     teredo_host teredo_;
     std::map<std::string, shell_state> shells_;
     std::atomic<unsigned> connections_{0}, authentications_{0}, auth_failures_{0}, shells_created_{0},

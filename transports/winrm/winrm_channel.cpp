@@ -4,6 +4,7 @@
 #include "transports/winrm/auth_challenge.hpp"
 #include "transports/winrm/gss_client.hpp"
 #include "transports/winrm/sealed_body.hpp"
+#include "transports/winrm/tls_identity.hpp"
 #include "transports/winrm/wsman_response.hpp"
 
 #include <spdlog/spdlog.h>
@@ -45,8 +46,9 @@ std::string credentials_rejected_hint(winrm_auth auth, const connection_settings
                    "other than the built-in Administrator needs LocalAccountTokenFilterPolicy=1 on the host; "
                    "over HTTPS a host with CbtHardeningLevel=Strict needs channel bindings";
         case winrm_auth::kerberos:
-            return "Kerberos needs the host's FQDN (not an IP; here '" + s.host_name +
-                   "'), an SPN HTTP/<fqdn> registered in the realm (or set spn), the realm in krb5.conf, "
+            return "Kerberos needs the host's FQDN (not an IP; the service asked for was '" + default_target(s) +
+                   "'), an SPN HTTP/<fqdn> registered in the realm (or set spn, or tls_server_name to the FQDN), "
+                   "the realm in krb5.conf, "
                    "and clocks within 5 minutes";
         case winrm_auth::basic:
             return "Basic is off on Windows by default (winrm set winrm/config/service/auth @{Basic=\"true\"}), "
@@ -56,6 +58,11 @@ std::string credentials_rejected_hint(winrm_auth auth, const connection_settings
                    "(winrm create winrm/config/service/certmapping) and Certificate auth enabled";
     }
     return {};
+}
+
+std::string default_target(const connection_settings& s) {
+    if (!s.winrm.spn.empty()) return s.winrm.spn;
+    return "HTTP@" + (s.winrm.tls_server_name.empty() ? s.host_name : s.winrm.tls_server_name);
 }
 
 struct winrm_channel::state {
@@ -74,7 +81,8 @@ struct winrm_channel::state {
           connection(s.host_name, s.address.empty() ? s.host_name : s.address, port_of(s),
                      tls_options{s.winrm.scheme == winrm_scheme::https, s.winrm.ca_file, s.winrm.insecure,
                                  s.winrm.auth == winrm_auth::certificate ? s.winrm.cert_file : std::string{},
-                                 s.winrm.auth == winrm_auth::certificate ? s.winrm.key_file : std::string{}}) {}
+                                 s.winrm.auth == winrm_auth::certificate ? s.winrm.key_file : std::string{},
+                                 accepted_tls_names(s), !s.winrm.tls_server_name.empty()}) {}
 
     static std::uint16_t port_of(const connection_settings& s) {
         if (s.port != 0) return s.port;
@@ -122,7 +130,7 @@ struct winrm_channel::state {
                                                        winrm_auth shown_as, deadline until) {
         gss_client_options options;
         options.mechanism = mechanism;
-        options.target = settings.winrm.spn.empty() ? "HTTP@" + settings.host_name : settings.winrm.spn;
+        options.target = default_target(settings);
         options.user = settings.user;
         options.password = settings.password.empty() ? nullptr : &settings.password;
         if (https()) options.end_point_hash = connection.server_end_point_hash();

@@ -39,6 +39,10 @@ private:
     std::unique_ptr<state> state_;
 };
 
+/// The Kerberos service the host is asked for: winrm.spn when set, else
+/// HTTP@<tls_server_name>, else HTTP@<inventory name>.
+[[nodiscard]] std::string default_target(const connection_settings& settings);
+
 /// The reason a 401 most likely happened for this auth, for the error message.
 [[nodiscard]] std::string credentials_rejected_hint(winrm_auth auth, const connection_settings& settings);
 

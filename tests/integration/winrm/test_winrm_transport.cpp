@@ -171,14 +171,25 @@ TEST_CASE("A certificate that does not verify is a TLS error naming it", "[winrm
         CHECK(r.error().message.find("ca_file") != std::string::npos);
     }
     SECTION("name mismatch") {
+        // Neither the inventory name nor the address dialed is in the certificate.
         auto settings = settings_for(s->port(), winrm_scheme::https, winrm_auth::ntlm);
         settings.host_name = "win02.lab.example";
+        settings.address = "localhost";
         winrm_transport t(settings);
         auto r = t.connect(in_seconds(10));
         REQUIRE_FALSE(r.has_value());
         CHECK(r.error().kind == error_kind::tls);
-        CHECK(r.error().message.find("win02.lab.example") != std::string::npos);
+        CHECK(r.error().message.find("win02.lab.example, localhost") != std::string::npos);
+        CHECK(r.error().message.find("DNS:win01.lab.example, IP:127.0.0.1") != std::string::npos);
         CHECK(r.error().message.find("mismatch") != std::string::npos);
+    }
+    SECTION("the address dialed matches the certificate's IP SAN") {
+        auto settings = settings_for(s->port(), winrm_scheme::https, winrm_auth::ntlm);
+        settings.host_name = "win02.lab.example";
+        winrm_transport t(settings);
+        auto r = t.connect(in_seconds(10));
+        INFO((r ? std::string() : r.error().message));
+        CHECK(r.has_value());
     }
     SECTION("insecure skips verification") {
         auto settings = settings_for(s->port(), winrm_scheme::https, winrm_auth::ntlm);
