@@ -231,6 +231,8 @@ host_counters lab_fleet::totals() const {
         sum.commands += c.commands;
         sum.applies += c.applies;
         sum.faults += c.faults;
+        sum.input_pieces += c.input_pieces;
+        sum.open_shells += c.open_shells;
     }
     return sum;
 }
@@ -246,7 +248,8 @@ std::expected<void, std::string> lab_fleet::write_status(const std::string& path
     const auto to_json = [](const host_counters& c) {
         return json{{"connections", c.connections}, {"authentications", c.authentications},
                     {"auth_failures", c.auth_failures}, {"shells", c.shells}, {"commands", c.commands},
-                    {"applies", c.applies}, {"faults", c.faults}};
+                    {"applies", c.applies}, {"faults", c.faults}, {"input_pieces", c.input_pieces},
+                    {"open_shells", c.open_shells}};
     };
     json hosts = json::object();
     for (const auto& h : runtime_->hosts) {

@@ -77,7 +77,9 @@ struct reader {
 const std::set<std::string_view> fault_kinds{"down", "refusing", "wrong-password", "slow", "hang", "drop",
                                              "wsman-fault", "not-elevated", "policy-reenables", "group-policy",
                                              "flaky", "certificate-address-only", "certificate-other-name",
-                                             "certificate-expired", "certificate-self-signed"};
+                                             "certificate-expired", "certificate-self-signed", "operations-quota",
+                                             "shell-lost", "service-restart", "old-envelope-size",
+                                             "filtered-admin-token", "strict-channel-binding"};
 
 std::uint64_t mix(std::uint64_t x) {
     x ^= x >> 33;
@@ -113,8 +115,6 @@ void apply_fault(host_faults& f, const fault_rule& rule, unsigned n) {
     else if (k == "old-envelope-size") f.old_envelope_size = true;
     else if (k == "filtered-admin-token") f.filtered_admin_token = true;
     else if (k == "strict-channel-binding") f.strict_channel_binding = true;
-    else if (k == "kerberos-only") f.kerberos_only = true;
-    else if (k == "ntlm-only") f.ntlm_only = true;
 }
 
 }  // namespace
@@ -232,7 +232,8 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
                 r.fail(node, "fault kind must be one of down, refusing, wrong-password, slow, hang, drop, "
                              "wsman-fault, not-elevated, policy-reenables, group-policy, flaky, "
                              "certificate-address-only, certificate-other-name, certificate-expired, "
-                             "certificate-self-signed");
+                             "certificate-self-signed, operations-quota, shell-lost, service-restart, "
+                             "old-envelope-size, filtered-admin-token, strict-channel-binding");
             if (const auto* list = f->get_as<toml::array>("hosts"))
                 for (const auto& h : *list) {
                     const auto n = h.value<int64_t>();

@@ -59,9 +59,7 @@ struct host_faults {
     unsigned shells_lost_after_command = 0;      // >0: shells vanish while that command runs
     bool old_envelope_size = false;              // MaxEnvelopeSizekb 150, config not readable (pre-2012)
     bool filtered_admin_token = false;           // a local admin without LocalAccountTokenFilterPolicy
-    bool strict_channel_binding = false;         // CbtHardeningLevel=Strict over HTTPS
-    bool kerberos_only = false;                  // Negotiate accepts Kerberos, not NTLM
-    bool ntlm_only = false;                      // Negotiate accepts NTLM only (no SPN, no keytab)
+    bool strict_channel_binding = false;         // CbtHardeningLevel=Strict: NTLM over HTTPS needs bindings
 };
 
 /// A rule that hands a fault to listed hosts and/or a share of all hosts.
@@ -69,7 +67,7 @@ struct fault_rule {
     std::string kind;              // down, refusing, wrong-password, slow, hang, drop, wsman-fault,
                                    // not-elevated, policy-reenables, group-policy, flaky, certificate-*,
     // operations-quota, shell-lost, service-restart, old-envelope-size,
-    // filtered-admin-token, strict-channel-binding, kerberos-only, ntlm-only
+    // filtered-admin-token, strict-channel-binding
     std::vector<unsigned> hosts;   // host numbers (1-based)
     double percent = 0;            // of all hosts, never host 1 (the usual canary)
     std::chrono::milliseconds latency{500};

@@ -36,4 +36,20 @@ struct lab_with_kdc {
     ~lab_with_kdc();
 };
 
+/// A lab fleet in its own temporary directory without a KDC (NTLM and Basic
+/// hosts), stopped and the directory removed when the object goes.
+struct lab_in_temp_dir {
+    std::unique_ptr<lab::lab_fleet> fleet;
+    std::string directory;
+
+    /// address_prefix as in lab_with_kdc_options (the process id picks the third octet).
+    [[nodiscard]] static std::expected<lab_in_temp_dir, std::string> start(const std::string& scenario_text,
+                                                                          const std::string& address_prefix);
+
+    lab_in_temp_dir() = default;
+    lab_in_temp_dir(lab_in_temp_dir&&) = default;
+    lab_in_temp_dir& operator=(lab_in_temp_dir&&) = default;
+    ~lab_in_temp_dir();
+};
+
 }  // namespace fleetmend::test
