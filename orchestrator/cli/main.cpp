@@ -60,8 +60,10 @@ int main(int argc, char** argv) {
     add_plan_command(app, global, status);
     add_resume_command(app, global, status);
     add_report_command(app, global, status);
+#if FLEETMEND_WITH_LAB
     add_lab_command(app, global, status);
     add_demo_command(app, global, status);
+#endif
     add_completion_command(app, global, status);
 
     bool json_requested = false;
