@@ -62,4 +62,23 @@ std::expected<lab_in_temp_dir, std::string> lab_in_temp_dir::start(const std::st
 
 lab_in_temp_dir::~lab_in_temp_dir() { stop_and_remove(fleet, directory); }
 
+connection_settings lab_host_settings(const lab::lab_fleet& fleet, const std::string& host, const std::string& user,
+                                      const std::string& password) {
+    connection_settings s;
+    const auto* spec = fleet.find(host);
+    if (spec == nullptr) return s;
+    s.host_name = spec->name;
+    s.address = spec->address;
+    s.user = user;
+    s.password = secret{password};
+    s.connect_timeout = std::chrono::seconds(10);
+    s.command_timeout = std::chrono::seconds(15);
+    s.winrm.scheme = spec->scheme == lab::lab_scheme::https ? winrm_scheme::https : winrm_scheme::http;
+    s.winrm.auth = spec->auth == lab::lab_auth::basic      ? winrm_auth::basic
+                   : spec->auth == lab::lab_auth::kerberos ? winrm_auth::kerberos
+                                                           : winrm_auth::ntlm;
+    s.winrm.ca_file = fleet.ca_file();
+    return s;
+}
+
 }  // namespace fleetmend::test

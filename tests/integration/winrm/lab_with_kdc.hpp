@@ -6,6 +6,7 @@
 // lifetime: gss-ntlmssp reads its user file once.
 #include "tests/integration/kdc/kdc_fixture.hpp"
 #include "transports/lab/lab.hpp"
+#include "transports/transport.hpp"
 
 #include <expected>
 #include <memory>
@@ -51,5 +52,13 @@ struct lab_in_temp_dir {
     lab_in_temp_dir& operator=(lab_in_temp_dir&&) = default;
     ~lab_in_temp_dir();
 };
+
+/// Settings that reach one lab host as its scenario says (name, address,
+/// scheme, auth, the lab CA), for this user and password; connect timeout 10 s,
+/// command timeout 15 s.
+[[nodiscard]] fleetmend::connection_settings lab_host_settings(const lab::lab_fleet& fleet, const std::string& host,
+                                                    const std::string& user, const std::string& password);
+
+inline fleetmend::deadline in_seconds(int n) { return fleetmend::clock_type::now() + std::chrono::seconds(n); }
 
 }  // namespace fleetmend::test

@@ -50,23 +50,18 @@ lab::lab_fleet& fleet() {
 }
 
 connection_settings settings_for(unsigned n) {
-    const auto* spec = fleet().find(lab::format_host_name("ls{n:02}.lab.example", n));
+    const auto name = lab::format_host_name("ls{n:02}.lab.example", n);
+    const auto* spec = fleet().find(name);
     REQUIRE(spec != nullptr);
-    connection_settings s;
-    s.host_name = spec->name;
-    s.address = spec->address;
-    s.user = spec->auth == lab::lab_auth::basic ? "Administrator" : "LAB\\Administrator";
-    s.password = secret{password};
-    s.connect_timeout = std::chrono::seconds(10);
+    auto s = test::lab_host_settings(fleet(), name,
+                                     spec->auth == lab::lab_auth::basic ? "Administrator" : "LAB\\Administrator",
+                                     password);
     s.command_timeout = std::chrono::seconds(60);
     s.max_output_bytes = 4u << 20;
-    s.winrm.scheme = spec->scheme == lab::lab_scheme::https ? winrm_scheme::https : winrm_scheme::http;
-    s.winrm.auth = spec->auth == lab::lab_auth::basic ? winrm_auth::basic : winrm_auth::ntlm;
-    s.winrm.ca_file = fleet().ca_file();
     return s;
 }
 
-deadline in_seconds(int n) { return clock_type::now() + std::chrono::seconds(n); }
+using test::in_seconds;
 
 /// A PowerShell script of about `bytes` bytes printing one numbered line per
 /// statement, then `exit 3`; `expected` is what it prints.

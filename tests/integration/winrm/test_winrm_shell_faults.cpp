@@ -60,25 +60,18 @@ lab::lab_fleet& fleet() {
 }
 
 connection_settings settings_for(unsigned n) {
-    const auto* spec = fleet().find(lab::format_host_name("sf{n:02}.lab.example", n));
-    REQUIRE(spec != nullptr);
-    connection_settings s;
-    s.host_name = spec->name;
-    s.address = spec->address;
-    s.user = "LAB\\Administrator";
-    s.password = secret{password};
-    s.connect_timeout = std::chrono::seconds(10);
+    const auto name = lab::format_host_name("sf{n:02}.lab.example", n);
+    REQUIRE(fleet().find(name) != nullptr);
+    auto s = test::lab_host_settings(fleet(), name, "LAB\\Administrator", password);
     s.command_timeout = std::chrono::seconds(30);
-    s.winrm.scheme = winrm_scheme::http;
-    s.winrm.auth = winrm_auth::ntlm;
     return s;
 }
 
-deadline in_seconds(int n) { return clock_type::now() + std::chrono::seconds(n); }
+using test::in_seconds;
 
 }  // namespace
 
-TEST_CASE("Shell faults: the operations quota opens a new shell on the same connection; each command runs once", "[winrm][lab][integration]") {
+TEST_CASE("Shell faults: the operations quota opens a new shell on the same connection, each command runs once", "[winrm][lab][integration]") {
     auto settings = settings_for(2);
     {
         winrm_transport t(settings);

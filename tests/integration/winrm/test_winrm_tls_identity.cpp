@@ -68,22 +68,12 @@ test::lab_with_kdc& env() {
 }
 
 connection_settings settings_for(unsigned n) {
-    const auto* spec = env().fleet->find(lab::format_host_name("tls{n:02}.lab.example", n));
-    REQUIRE(spec != nullptr);
-    connection_settings s;
-    s.host_name = spec->name;
-    s.address = spec->address;
-    s.user = "LAB\\Administrator";
-    s.password = secret{password};
-    s.connect_timeout = std::chrono::seconds(10);
-    s.command_timeout = std::chrono::seconds(15);
-    s.winrm.scheme = spec->scheme == lab::lab_scheme::https ? winrm_scheme::https : winrm_scheme::http;
-    s.winrm.auth = spec->auth == lab::lab_auth::kerberos ? winrm_auth::kerberos : winrm_auth::ntlm;
-    s.winrm.ca_file = env().fleet->ca_file();
-    return s;
+    const auto name = lab::format_host_name("tls{n:02}.lab.example", n);
+    REQUIRE(env().fleet->find(name) != nullptr);
+    return test::lab_host_settings(*env().fleet, name, "LAB\\Administrator", password);
 }
 
-deadline in_seconds(int n) { return clock_type::now() + std::chrono::seconds(n); }
+using test::in_seconds;
 
 /// Connects and runs `hostname`; the error message when either fails.
 std::string connect_and_run(const connection_settings& settings) {

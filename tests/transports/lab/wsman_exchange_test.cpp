@@ -223,7 +223,7 @@ TEST_CASE("output larger than MaxEnvelopeSize comes in pieces, Running until the
     CHECK(out == expected);
 }
 
-TEST_CASE("the config Get reports MaxEnvelopeSizekb; an old host refuses it and a larger MaxEnvelopeSize", "[lab][unit]") {
+TEST_CASE("the config Get reports MaxEnvelopeSizekb, an old host refuses it and a larger MaxEnvelopeSize", "[lab][unit]") {
     client modern{lab_host(spec_with())};
     auto config = modern.send(winrm::build_get_config(header()));
     CHECK(winrm::parse_max_envelope_size_kb(config.response.body()) == std::optional<std::size_t>(500));

@@ -23,7 +23,7 @@ TEST_CASE("a local account other than the built-in Administrator is told about L
     CHECK(credentials_rejected_hint(winrm_auth::ntlm, s).starts_with("check the password"));
 }
 
-TEST_CASE("Basic refused over HTTP names AllowUnencrypted; over HTTPS NTLM names CbtHardeningLevel", "[winrm][unit]") {
+TEST_CASE("Basic refused over HTTP names AllowUnencrypted, over HTTPS NTLM names CbtHardeningLevel", "[winrm][unit]") {
     connection_settings s;
     s.host_name = "web07.corp.example";
     s.user = "ops";

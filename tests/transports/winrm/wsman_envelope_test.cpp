@@ -98,7 +98,7 @@ TEST_CASE("A full Send stays within MaxEnvelopeSize at 150 and 500 KiB", "[winrm
     }
 }
 
-TEST_CASE("The config Get asks for the config resource; its MaxEnvelopeSizekb is read", "[winrm][unit]") {
+TEST_CASE("The config Get asks for the config resource and its MaxEnvelopeSizekb is read", "[winrm][unit]") {
     auto doc = parse(build_get_config(header()));
     CHECK(text_at(doc, "//*[local-name()='Action']") == "http://schemas.xmlsoap.org/ws/2004/09/transfer/Get");
     CHECK(text_at(doc, "//*[local-name()='ResourceURI']") == "http://schemas.microsoft.com/wbem/wsman/1/config");
