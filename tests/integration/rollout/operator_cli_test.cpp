@@ -18,13 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 std::string shipped_playbook_path() { return std::string(FLEETMEND_SOURCE_DIR) + "/playbooks/teredo-disable.toml"; }
 
 }  // namespace
@@ -123,7 +116,7 @@ TEST_CASE("validate finds what a run would trip on: missing files, undefined var
     INFO(describe(good));
     CHECK(good.exit_code == 0);
 
-    std::string inventory = read_text(lab.inventory());
+    std::string inventory = file_text(lab.inventory());
     inventory = std::regex_replace(inventory, std::regex("ca_file = \"[^\"]*\""), "ca_file = \"/nonexistent/ca.pem\"");
     inventory = std::regex_replace(inventory, std::regex("password = \\{ file = \"[^\"]*\" \\}"),
                                    "password = { file = \"/nonexistent/password\" }");
@@ -142,7 +135,8 @@ TEST_CASE("validate finds what a run would trip on: missing files, undefined var
     CHECK(bad.exit_code == 64);
     CHECK_THAT(bad.output, Catch::Contains("password file of"));
     CHECK_THAT(bad.output, Catch::Contains("/nonexistent/password does not exist"));
-    CHECK_THAT(bad.output, Catch::Contains("/nonexistent/ca.pem does not exist"));
+    // these lab hosts speak HTTP (sealed by NTLM): no CA is read, so none is asked for
+    CHECK_THAT(bad.output, !Catch::Contains("ca.pem"));
     CHECK_THAT(bad.output, Catch::Contains("{{vars.site}} is not defined for"));
     CHECK_THAT(bad.output, Catch::Contains("shell sh does not fit platform windows"));
     CHECK_THAT(bad.output, Catch::Contains("expect regexes are never filled"));
@@ -185,7 +179,7 @@ TEST_CASE("bash completion and the man page come from the same definitions as --
                                     "); COMP_CWORD=" + std::to_string(index) +
                                     "; _fleetmend; printf \"%s\\n\" \"${COMPREPLY[@]}\"' > " + out.string() + " 2>&1";
         std::system(command.c_str());
-        return read_text(out);
+        return file_text(out);
     };
     CHECK(complete("fleetmend ru", 1) == "run\n");
     CHECK_THAT(complete("fleetmend exec --sh", 2), Catch::Contains("--shell"));
@@ -210,7 +204,7 @@ TEST_CASE("bash completion and the man page come from the same definitions as --
     std::ofstream(page) << man.output;
     const auto rendered = lab.dir() / "fleetmend.txt";
     REQUIRE(std::system(("groff -man -Tascii -P-cbou " + page.string() + " > " + rendered.string() + " 2>&1").c_str()) == 0);
-    const auto text = read_text(rendered);
+    const auto text = file_text(rendered);
     const auto help = lab.fleetmend_plain({"exec", "--help"});
     for (const char* word : {"exec", "plan", "rollback", "--shell", "--check", "EXIT STATUS"}) {
         INFO(word);
