@@ -146,9 +146,10 @@ int run_demo(const demo_options& options, const global_options& global) {
                 "  fleetmend run -i <inventory> playbooks/teredo-disable.toml --check\n"
                 "  fleetmend rollback -i <inventory> --from <report.json>\n");
     (*fleet)->stop();
+    if (!outcome->report_note.empty()) std::fprintf(stderr, "fleetmend demo: %s\n", outcome->report_note.c_str());
     if (!outcome->report_error.empty()) {
-        std::fprintf(stderr, "fleetmend demo: the report could not be written: %s\n", outcome->report_error.c_str());
-        return exit_internal;
+        std::fprintf(stderr, "fleetmend demo: the report could be written nowhere: %s\n", outcome->report_error.c_str());
+        return exit_records_failed;
     }
     // As `run` would: the lab plants failed and unreachable hosts, and a
     // script running the demo sees the same statuses a real run gives.
