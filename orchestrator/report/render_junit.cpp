@@ -1,6 +1,7 @@
 // JUnit XML for CI pipelines: a batch is a suite, a host is a test case.
 #include "orchestrator/report/escape.hpp"
 #include "orchestrator/report/render.hpp"
+#include "orchestrator/report/render_context.hpp"
 
 #include <cstdio>
 
@@ -26,9 +27,16 @@ struct suite_counts {
 
 /// unreachable hosts are errors (the test could not run); failed and rolled-back
 /// ones are failures (the remediation did not hold), so a CI job goes red.
-void count(suite_counts& c, const host_report& h) {
+/// In an audit a host that is not compliant (would-change) fails too: that is
+/// what the pipeline gate is for.
+bool fails_audit(const host_report& h, run_mode mode) {
+    return mode == run_mode::audit && status_word(h) == "would-change";
+}
+
+void count(suite_counts& c, const host_report& h, run_mode mode) {
     ++c.tests;
     const auto word = status_word(h);
+    if (fails_audit(h, mode)) ++c.failures;
     if (word == "skipped") ++c.skipped;
     else if (word == "unreachable" || word == "unfinished") ++c.errors;
     else if (word == "failed" || word == "rollback-failed" || word == "rolled-back") ++c.failures;
@@ -47,13 +55,15 @@ std::string steps_text(const host_report& h) {
     return out;
 }
 
-std::string testcase(const host_report& h, const std::string& classname) {
+std::string testcase(const run_report& r, const host_report& h, const std::string& classname, run_mode mode) {
     std::string out = "    <testcase classname=" + attr(classname) + " name=" + attr(h.name) +
                       " time=" + attr(seconds(span(h.started, h.ended))) + ">\n";
     const auto word = status_word(h);
     out += "      <properties>\n";
     out += "        <property name=\"status\" value=" + attr(word) + "/>\n";
     out += "        <property name=\"address\" value=" + attr(h.address) + "/>\n";
+    if (const auto findings = findings_text(r, h); !findings.empty())
+        out += "        <property name=\"findings\" value=" + attr(findings) + "/>\n";
     for (const auto& [name, value] : h.facts_before)
         out += "        <property name=" + attr("before." + name) + " value=" + attr(value) + "/>\n";
     for (const auto& [name, value] : h.facts_after)
@@ -63,7 +73,10 @@ std::string testcase(const host_report& h, const std::string& classname) {
     std::string detail = h.message;
     if (step && !step->stderr_excerpt.empty()) detail += "\nstderr:\n" + step->stderr_excerpt;
     if (step && !cut_off_output(*step).empty()) detail += "\nstdout before it was cut off:\n" + std::string(cut_off_output(*step));
-    if (word == "skipped") {
+    if (fails_audit(h, mode)) {
+        out += "      <failure type=\"non-compliant\" message=" + attr(h.message) + ">" + xml_escape(detail) +
+               "</failure>\n";
+    } else if (word == "skipped") {
         out += "      <skipped message=" + attr(h.message.empty() ? "not attempted" : h.message) + "/>\n";
     } else if (word == "unreachable" || word == "unfinished") {
         const std::string type = h.error ? to_string(*h.error) : word;
@@ -87,14 +100,20 @@ std::string render_junit(const run_report& r) {
     std::string suites;
     suite_counts total;
     std::vector<bool> placed(r.hosts.size(), false);
+    // The run's provenance (ticket, who confirmed it, scan) on every suite:
+    // CI systems show suite properties, not those of <testsuites>.
+    std::string suite_properties;
+    for (const auto& row : context_rows(r))
+        suite_properties += "    <property name=" + attr(row.label) + " value=" + attr(row.text) + "/>\n";
+    if (!suite_properties.empty()) suite_properties = "    <properties>\n" + suite_properties + "    </properties>\n";
     auto emit_suite = [&](const std::string& name, const std::vector<const host_report*>& hosts,
                           const std::optional<wall_time>& started, const std::optional<wall_time>& finished) {
         suite_counts c;
         std::string cases;
         const std::string classname = "fleetmend." + r.run_id;
         for (const auto* h : hosts) {
-            count(c, *h);
-            cases += testcase(*h, classname);
+            count(c, *h, r.mode);
+            cases += testcase(r, *h, classname, r.mode);
         }
         total.tests += c.tests;
         total.failures += c.failures;
@@ -103,8 +122,8 @@ std::string render_junit(const run_report& r) {
         suites += "  <testsuite name=" + attr(name) + " tests=\"" + std::to_string(c.tests) + "\" failures=\"" +
                   std::to_string(c.failures) + "\" errors=\"" + std::to_string(c.errors) + "\" skipped=\"" +
                   std::to_string(c.skipped) + "\" time=" + attr(seconds(span(started, finished))) +
-                  (started ? " timestamp=" + attr(format_time(*started)) : std::string()) + ">\n" + cases +
-                  "  </testsuite>\n";
+                  (started ? " timestamp=" + attr(format_time(*started)) : std::string()) + ">\n" + suite_properties +
+                  cases + "  </testsuite>\n";
     };
     for (const auto& b : r.batches) {
         std::vector<const host_report*> members;

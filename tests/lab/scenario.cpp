@@ -75,7 +75,7 @@ struct reader {
 };
 
 const std::set<std::string_view> fault_kinds{"down", "refusing", "wrong-password", "slow", "hang", "drop",
-                                             "wsman-fault", "not-elevated", "policy-reenables", "group-policy",
+                                             "wsman-fault", "not-elevated", "policy-reenables", "group-policy", "needs-teredo",
                                              "flaky"};
 
 std::uint64_t mix(std::uint64_t x) {
@@ -97,6 +97,7 @@ void apply_fault(host_faults& f, const fault_rule& rule) {
     else if (k == "drop") f.drop = true;
     else if (k == "wsman-fault") f.wsman_fault = true;
     else if (k == "not-elevated") f.not_elevated = true;
+    else if (k == "needs-teredo") f.needs_teredo = true;
     else if (k == "policy-reenables") f.policy_reenables = rule.policy_type;
     else if (k == "group-policy") f.group_policy = rule.policy_type;
     else if (k == "flaky") f.flaky_failures = rule.failures;
@@ -214,7 +215,7 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
             r.get(*f, "kind", rule.kind, "a string");
             if (!fault_kinds.contains(rule.kind))
                 r.fail(node, "fault kind must be one of down, refusing, wrong-password, slow, hang, drop, "
-                             "wsman-fault, not-elevated, policy-reenables, group-policy, flaky");
+                             "wsman-fault, not-elevated, policy-reenables, group-policy, flaky, needs-teredo");
             if (const auto* list = f->get_as<toml::array>("hosts"))
                 for (const auto& h : *list) {
                     const auto n = h.value<int64_t>();
