@@ -2,8 +2,8 @@
 // reg add/delete of the policy value, netsh advfirewall rules, cmd's ||, &&
 // and if, redirections, wevtutil's text events, ping, dir of a share and
 // whoami /groups.
-#include "tests/lab/teredo_model.hpp"
-#include "tests/lab/windows_shell.hpp"
+#include "transports/lab/teredo_model.hpp"
+#include "transports/lab/windows_shell.hpp"
 
 #include <catch2/catch.hpp>
 

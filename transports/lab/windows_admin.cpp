@@ -1,7 +1,7 @@
 // The other Windows tools the Teredo playbooks use, as Windows prints them:
 // reg add/delete of the Teredo_State policy value, netsh advfirewall rules,
 // wevtutil's text format for IP Helper events, ping, and dir of a share.
-#include "tests/lab/teredo_model.hpp"
+#include "transports/lab/teredo_model.hpp"
 
 #include <algorithm>
 #include <cctype>
