@@ -40,9 +40,13 @@ std::expected<std::function<bool()>, int> open_change_gate(const char* command, 
     }
     if (settings.window.empty()) return std::function<bool()>{};
     auto window = parse_window(settings.window);
-    auto zone = window ? find_time_zone(window->zone) : std::unexpected(window.error());
-    if (!window || !zone) {
-        std::fprintf(stderr, "fleetmend %s: %s\n", command, (!window ? window.error() : zone.error()).c_str());
+    if (!window) {
+        std::fprintf(stderr, "fleetmend %s: %s\n", command, window.error().c_str());
+        return std::unexpected(exit_bad_input);
+    }
+    auto zone = find_time_zone(window->zone);
+    if (!zone) {
+        std::fprintf(stderr, "fleetmend %s: %s\n", command, zone.error().c_str());
         return std::unexpected(exit_bad_input);
     }
     const auto now = window_clock::now();

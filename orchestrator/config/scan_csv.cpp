@@ -61,7 +61,7 @@ struct parser_free {
 class csv_reader {
 public:
     csv_reader(std::string source, const std::set<std::string>& wanted, const scan_limits& limits)
-        : source_(std::move(source)), hosts_(wanted, limits), limits_(limits), parser_(new csv_parser) {
+        : source_(std::move(source)), hosts_(wanted, limits), limits_(limits), parser_(new csv_parser{}) {
         field_cap = limits.max_csv_field_bytes + 16;
         if (csv_init(parser_.get(), CSV_APPEND_NULL) != 0) init_failed_ = true;
         csv_set_realloc_func(parser_.get(), &capped_realloc);
@@ -157,10 +157,6 @@ private:
     std::optional<columns> header_;
 };
 
-struct file_close {
-    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-};
-
 }  // namespace
 
 std::expected<scan_export, std::string> parse_scan_csv(std::string_view text, std::string_view source,
@@ -172,16 +168,9 @@ std::expected<scan_export, std::string> parse_scan_csv(std::string_view text, st
 
 std::expected<scan_export, std::string> read_scan_csv_file(const std::string& path, const std::set<std::string>& wanted,
                                                            const scan_limits& limits) {
-    std::unique_ptr<std::FILE, file_close> file(std::fopen(path.c_str(), "rb"));
-    if (!file) return std::unexpected(path + ": cannot open the scan export: " + std::strerror(errno));
     csv_reader reader{path, wanted, limits};
-    std::vector<char> buffer(1u << 16);
-    for (;;) {
-        const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), file.get());
-        if (std::ferror(file.get())) return std::unexpected(path + ": read error: " + std::strerror(errno));
-        if (n == 0) break;
-        if (!reader.feed({buffer.data(), n})) break;
-    }
+    if (auto read = read_in_pieces(path, [&reader](std::string_view piece, bool) { return reader.feed(piece); }); !read)
+        return std::unexpected(read.error());
     return reader.finish();
 }
 

@@ -1,6 +1,10 @@
 #include "orchestrator/config/scan_hosts.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
 
 namespace fleetmend {
 
@@ -9,6 +13,22 @@ std::string bounded(std::string_view text, const scan_limits& limits) {
     std::size_t cut = limits.max_text_bytes;
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
     return std::string(text.substr(0, cut));
+}
+
+std::expected<void, std::string> read_in_pieces(const std::string& path,
+                                               const std::function<bool(std::string_view, bool)>& feed) {
+    struct file_close {
+        void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+    };
+    std::unique_ptr<std::FILE, file_close> file(std::fopen(path.c_str(), "rb"));
+    if (!file) return std::unexpected(path + ": cannot open the scan export: " + std::strerror(errno));
+    std::vector<char> buffer(1u << 16);
+    for (;;) {
+        const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), file.get());
+        if (std::ferror(file.get())) return std::unexpected(path + ": read error: " + std::strerror(errno));
+        const bool last = n < buffer.size() && std::feof(file.get());
+        if (!feed({buffer.data(), n}, last) || last) return {};
+    }
 }
 
 void scan_host_list::add_finding(scan_host& host, scan_finding finding) const {

@@ -4,12 +4,19 @@
 /// filtered by the wanted ids and bounded by scan_limits.
 #include "orchestrator/config/scan_export.hpp"
 
+#include <functional>
 #include <unordered_map>
 
 namespace fleetmend {
 
 /// `text` cut to the limit's max_text_bytes (on a UTF-8 boundary).
 [[nodiscard]] std::string bounded(std::string_view text, const scan_limits& limits);
+
+/// Streams the file at `path` to `feed(piece, last)` in 64 KiB pieces (the
+/// last call has last = true, its piece possibly empty) until feed returns
+/// false. Errors name the file.
+[[nodiscard]] std::expected<void, std::string> read_in_pieces(const std::string& path,
+                                                             const std::function<bool(std::string_view, bool)>& feed);
 
 class scan_host_list {
 public:

@@ -9,7 +9,9 @@
 
 #include <expat.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <type_traits>
 #include <cstring>
 #include <memory>
 
@@ -21,9 +23,6 @@ struct parser_free {
 };
 using owned_parser = std::unique_ptr<std::remove_pointer_t<XML_Parser>, parser_free>;
 
-struct file_close {
-    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-};
 
 const char* attribute(const XML_Char** attrs, const char* name) {
     for (std::size_t i = 0; attrs[i] != nullptr; i += 2)
@@ -163,16 +162,12 @@ std::expected<scan_export, std::string> parse_nessus(std::string_view text, std:
 
 std::expected<scan_export, std::string> read_nessus_file(const std::string& path, const std::set<std::string>& wanted,
                                                          const scan_limits& limits) {
-    std::unique_ptr<std::FILE, file_close> file(std::fopen(path.c_str(), "rb"));
-    if (!file) return std::unexpected(path + ": cannot open the scan export: " + std::strerror(errno));
     nessus_reader reader{path, wanted, limits};
-    std::vector<char> buffer(1u << 16);
-    for (;;) {
-        const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), file.get());
-        if (std::ferror(file.get())) return std::unexpected(path + ": read error: " + std::strerror(errno));
-        const bool last = n < buffer.size() && std::feof(file.get());
-        if (!reader.feed(buffer.data(), n, last) || last) break;
-    }
+    if (auto read = read_in_pieces(path, [&reader](std::string_view piece, bool last) {
+            return reader.feed(piece.data(), piece.size(), last);
+        });
+        !read)
+        return std::unexpected(read.error());
     return reader.finish();
 }
 

@@ -279,6 +279,7 @@ command_output run_windows_command(teredo_host& host, const host_identity& who, 
     for (std::size_t i = 0; i < line.size(); ++i) {
         if (line[i] == '"') quoted = !quoted;
         if (quoted || (line[i] != '|' && line[i] != '&')) continue;
+        if (line[i] == '&' && i > 0 && line[i - 1] == '>') continue;  // 2>&1 is a redirection
         const bool twice = i + 1 < line.size() && line[i + 1] == line[i];
         if (line[i] == '|' && !twice) break;  // a pipe: not modelled
         command_output first = run_simple(host, who, line.substr(0, i));

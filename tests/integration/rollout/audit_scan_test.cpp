@@ -2,6 +2,7 @@
 // the real binary, real WinRM with NTLM sealing, the report and JUnit it
 // writes, and the lab's counters for who was contacted.
 #include "rollout_support.hpp"
+#include "tests/integration/support/child_process.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -17,17 +18,7 @@ namespace {
 constexpr int exit_not_compliant = 2;  // README "fleetmend audit"
 constexpr int exit_unreachable = 3;
 
-std::string host_name(unsigned n) {
-    const auto digits = std::to_string(n);
-    return "win" + std::string(3 - digits.size(), '0') + digits + ".lab.example";
-}
-
-std::string read_text(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+std::string host_name(unsigned n) { return lab_host_name(n); }
 
 /// The address the lab's inventory gives a host.
 std::string address_of(const rollout_lab& lab, const std::string& host) {
@@ -52,9 +43,9 @@ const std::string shipped = std::string(FLEETMEND_SOURCE_DIR) + "/playbooks/tere
 TEST_CASE("audit: 2 while a host drifts, 3 when only an unreachable one is left, 0 when all comply; nothing changes",
           "[rollout][audit][integration]") {
     rollout_lab lab("audit", {.hosts = 6, .octet = 80,
-                              .types = "[types]\nclient = 1\ndisabled = 1\n",
+                              .types = "[types]\nclient = 1\n",
                               .faults = "[[fault]]\nkind = \"down\"\nhosts = [6]\n"});
-    const auto types = initial_types({.hosts = 6, .types = "[types]\nclient = 1\ndisabled = 1\n"});
+    const auto types = initial_types({.hosts = 6, .types = "[types]\nclient = 1\n"});
     std::size_t drifting = 0;
     for (unsigned n = 1; n <= 5; ++n) drifting += types[n - 1] != "disabled" ? 1 : 0;
     REQUIRE(drifting > 0);
@@ -170,7 +161,7 @@ TEST_CASE("the Teredo job end to end: scan export -> audit 2 -> run in a window 
     const auto hhmm = [](std::chrono::system_clock::time_point t) {
         const auto day = std::chrono::floor<std::chrono::days>(t);
         const std::chrono::hh_mm_ss time{std::chrono::floor<std::chrono::minutes>(t - day)};
-        char text[8];
+        char text[16];
         std::snprintf(text, sizeof text, "%02d:%02d", static_cast<int>(time.hours().count()),
                       static_cast<int>(time.minutes().count()));
         return std::string(text);

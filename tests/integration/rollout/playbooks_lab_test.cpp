@@ -3,6 +3,7 @@
 // Windows does: exact rollback from the captured state, smoke tests that
 // fail a host and roll it back, event-log excerpts, and preflight.
 #include "rollout_support.hpp"
+#include "tests/integration/support/child_process.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -16,17 +17,7 @@ namespace {
 const std::string books = std::string(FLEETMEND_SOURCE_DIR) + "/playbooks/";
 const std::string rule = "fleetmend-block-teredo-inbound-udp-3544";
 
-std::string host_name(unsigned n) {
-    const auto digits = std::to_string(n);
-    return "win" + std::string(3 - digits.size(), '0') + digits + ".lab.example";
-}
-
-std::string read_text(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+std::string host_name(unsigned n) { return lab_host_name(n); }
 
 /// A shipped playbook with some text replaced, written into the lab's folder.
 std::string derived(const rollout_lab& lab, const std::string& name, const std::string& from, const std::string& to) {
@@ -84,12 +75,18 @@ TEST_CASE("teredo-firewall.toml adds its block rule, verifies it, and rollback d
     INFO(describe(back));
     REQUIRE(back.report.is_object());
     CHECK(back.exit_code == 0);
-    CHECK(fact(back.report, host_name(1), "facts_after", "firewall.rule") == rule);  // not ours to delete
+    CHECK(report_host(back.report, host_name(1)).is_null());  // unchanged by that run: its rule is not that run's to delete
     for (unsigned n = 2; n <= 4; ++n) {
         INFO(host_name(n));
         CHECK(status_of(back.report, host_name(n)) == "rolled-back");
         CHECK(fact(back.report, host_name(n), "facts_after", "firewall.rule") == "absent");
     }
+    // what the hosts hold now: host 1 still has its rule, the others none
+    const auto now = lab.fleetmend("now", {"run", "-i", lab.inventory(), playbook, "--check"});
+    INFO(describe(now));
+    REQUIRE(now.report.is_object());
+    CHECK(status_of(now.report, host_name(1)) == "unchanged");
+    for (unsigned n = 2; n <= 4; ++n) CHECK(status_of(now.report, host_name(n)) == "would-change");
 }
 
 TEST_CASE("teredo-baseline.toml sets the policy value and the type; rollback restores both exactly",
@@ -123,7 +120,8 @@ TEST_CASE("teredo-baseline.toml sets the policy value and the type; rollback res
     for (const auto& host : lab.hosts()) {
         INFO(host);
         CHECK(status_of(back.report, host) == "rolled-back");
-        CHECK(lab.type_now(host) == lab.type_initially(host));
+        // host 2's type came from the policy value, which is back
+        CHECK(lab.type_now(host) == (host == host_name(2) ? std::string("enterpriseclient") : lab.type_initially(host)));
     }
 }
 

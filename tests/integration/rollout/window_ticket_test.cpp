@@ -3,6 +3,7 @@
 // `faketime`), the monotonic clock left alone, so a window closes while the
 // rollout runs without waiting for a real weekend; the lab keeps real time.
 #include "rollout_support.hpp"
+#include "tests/integration/support/child_process.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -19,13 +20,6 @@ namespace {
 constexpr int exit_outside_window = 6;  // README "Exit status"
 const char* const faketime_library = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
 const std::string shipped = std::string(FLEETMEND_SOURCE_DIR) + "/playbooks/teredo-disable.toml";
-
-std::string read_text(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 /// Children started while it lives see the wall clock `offset` away from ours.
 class shifted_clock {
@@ -47,7 +41,7 @@ public:
 std::string hh_mm(system_clock::time_point t) {
     const auto day = floor<days>(t);
     const hh_mm_ss time{floor<minutes>(t - day)};
-    char text[8];
+    char text[16];
     std::snprintf(text, sizeof text, "%02d:%02d", static_cast<int>(time.hours().count()),
                   static_cast<int>(time.minutes().count()));
     return text;
@@ -57,7 +51,10 @@ std::string hh_mm(system_clock::time_point t) {
 
 TEST_CASE("a window that closes mid-rollout: no new host starts, exit 6, resume refuses until it opens again",
           "[rollout][window][integration]") {
-    if (!std::filesystem::exists(faketime_library)) SKIP("libfaketime is not installed (Debian package faketime)");
+    if (!std::filesystem::exists(faketime_library)) {
+        WARN("skipped: libfaketime is missing; install Debian's faketime package (.ci/setup does)");
+        return;
+    }
     // Slow hosts, one at a time: the run outlasts the 30 s left in the window.
     rollout_lab lab("window", {.hosts = 8, .octet = 82, .types = "[types]\nclient = 1\n",
                                .faults = "[[fault]]\nkind = \"slow\"\nhosts = [1, 2, 3, 4, 5, 6, 7, 8]\n"
