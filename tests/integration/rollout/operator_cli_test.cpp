@@ -73,7 +73,7 @@ TEST_CASE("plan shows batches and per host the exact commands, facts named where
     CHECK(saw_apply);
 }
 
-TEST_CASE("rollback --check prints the commands a rollback would run from the report; inventory --limit @REPORT "
+TEST_CASE("rollback --check prints the commands a rollback would run from the report, and inventory --limit @REPORT "
           "previews a retry", "[rollout][plan][integration]") {
     rollout_lab lab("rb-check", {.hosts = 4, .octet = 76, .types = "[types]\nclient = 1\n",
                                  .faults = "[[fault]]\nkind = \"not-elevated\"\nhosts = [4]\n"});
