@@ -30,6 +30,8 @@ host_counters lab_host::counters() const {
     c.commands = commands_started_;
     c.faults = faults_;
     c.input_pieces = input_pieces_;
+    c.spnego_logons = spnego_logons_;
+    c.kerberos_logons = kerberos_logons_;
     std::lock_guard lock(mutex_);
     c.applies = teredo_.applies;
     c.open_shells = static_cast<unsigned>(shells_.size());

@@ -1,4 +1,4 @@
-// Text shapes follow Windows 10/11 and Server 2016+ (shared/spec/TEREDO.md).
+// Text shapes follow Windows 10/11 and Server 2016+ (docs/TEREDO.md).
 #include "transports/lab/teredo_model.hpp"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #pragma once
 /// A pure model of one Windows host's Teredo configuration and the text its
 /// tools print (netsh, the NetTeredo cmdlets, reg). Output is byte-exact with
-/// Windows (CRLF line ends), see shared/spec/TEREDO.md. No I/O here.
+/// Windows (CRLF line ends), see docs/TEREDO.md. No I/O here.
 #include <optional>
 #include <string>
 #include <string_view>
