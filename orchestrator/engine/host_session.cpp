@@ -54,7 +54,7 @@ std::optional<fact_map> host_session::capture(phase in_phase, host_outcome& outc
 }
 
 step_outcome host_session::run_one(const step& s, phase in_phase, const fact_map& facts) {
-    template_values values{facts, host_.vars, host_.name};
+    template_values values{facts, vars_for(book_, host_.vars), host_.name};
     step_context context{host_, remote_.get(), probe_, book_.safe_fact_pattern, sink_,
                          options_.excerpt_bytes, &recent_};
     context.stop = options_.stop;

@@ -12,7 +12,8 @@ wall_time now_wall() { return std::chrono::system_clock::now(); }
 
 runner_options runner_options_for(const rollout_options& options) {
     runner_options result;
-    result.mode = options.mode;
+    // An audit runs its hosts as a check does; only the verdict differs.
+    result.mode = options.mode == run_mode::audit ? run_mode::check : options.mode;
     result.rollback_on_failure = options.mode == run_mode::apply &&
                                  options.settings.on_failure == failure_policy::rollback_host;
     result.excerpt_bytes = options.excerpt_bytes;
@@ -36,6 +37,7 @@ std::size_t rollout_result::count(host_status status) const noexcept {
 
 run_verdict verdict_of(const rollout_result& result) noexcept {
     if (!result.journal_error.empty()) return run_verdict::journal_failed;
+    if (result.window_closed) return run_verdict::window_closed;
     if (result.interrupted) return run_verdict::interrupted;
     if (result.halted) return run_verdict::halted;
     bool unreachable = false;
@@ -85,7 +87,20 @@ rollout_executor::rollout_executor(const playbook& book, event_sink& sink, rollo
       runner_(book, sink, runner_options_for(options_), std::move(make_transport), std::move(probe)) {}
 
 bool rollout_executor::stopping() const noexcept {
-    return (options_.stop && options_.stop->load(std::memory_order_relaxed)) || !sink_.record_health();
+    return (options_.stop && options_.stop->load(std::memory_order_relaxed)) || !sink_.record_health() ||
+           window_closed();
+}
+
+bool rollout_executor::window_closed() const noexcept {
+    if (window_closed_.load(std::memory_order_relaxed)) return true;
+    if (!options_.window_open) return false;
+    try {
+        if (options_.window_open()) return false;
+    } catch (...) {
+        // a window that cannot be judged is not open
+    }
+    window_closed_.store(true, std::memory_order_relaxed);
+    return true;
 }
 
 rollout_result rollout_executor::run(const std::vector<std::vector<const host_entry*>>& batches,
@@ -253,6 +268,8 @@ rollout_result rollout_executor::execute(const std::vector<std::vector<const hos
             roll_back_after_trip(result, batch);
             finished.halted = true;
             finished.reason = result.halt_reason;
+        } else if (window_closed()) {
+            finished.reason = "the maintenance window closed: hosts not started are skipped";
         } else if (stopping()) {
             finished.reason = "interrupted: hosts not started are skipped";
         }
@@ -270,10 +287,12 @@ rollout_result rollout_executor::execute(const std::vector<std::vector<const hos
 
     if (auto health = sink_.record_health(); !health) result.journal_error = health.error();
     result.interrupted = stopping() && !result.halted;
+    result.window_closed = result.interrupted && window_closed();
     const std::string skip_reason =
         !result.journal_error.empty() ? "skipped: the journal stopped recording before this host started ("
                                             + result.journal_error + ")"
         : result.halted               ? "skipped: the rollout halted (" + result.halt_reason + ")"
+        : result.window_closed        ? "skipped: the maintenance window closed before this host started"
                                       : "skipped: the run was interrupted before this host started";
     for (auto& h : result.hosts) {
         if (h.attempted) continue;

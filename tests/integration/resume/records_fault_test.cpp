@@ -93,7 +93,7 @@ TEST_CASE("a report folder too small for the journal stops the run before any ho
     auto lab = start_lab(forty_hosts(0), 61);
     const auto run = run_to_end(args_for(*lab, folder), lab->dir / "run.out", 120s);
     INFO(run.output);
-    CHECK(run.status == 6);
+    CHECK(run.status == 7);
     CHECK_THAT(run.output, Catch::Contains("cannot reserve") && Catch::Contains("no host was changed") &&
                                Catch::Contains(folder.string()));
     CHECK(hosts_changed(*lab->fleet) == 0);
@@ -135,7 +135,7 @@ TEST_CASE("a read-only report folder stops the run before any host changes", "[r
     auto lab = start_lab(forty_hosts(0), 63);
     const auto run = run_to_end(args_for(*lab, folder), lab->dir / "run.out", 120s);
     INFO(run.output);
-    CHECK(run.status == 6);
+    CHECK(run.status == 7);
     CHECK_THAT(run.output, Catch::Contains("Read-only file system"));
     CHECK(lab->fleet->totals().applies == 0);
 }
@@ -161,7 +161,7 @@ TEST_CASE("a report folder removed mid-run stops every change, and the report st
     const int status = run.wait(180s);
     const auto output = read_text(lab->dir / "run.out");
     INFO(output);
-    CHECK(status == 6);
+    CHECK(status == 7);
     CHECK_THAT(output, Catch::Contains("was removed") && Catch::Contains("STOPPED CHANGING HOSTS"));
     // Hosts already in flight (4 at a time) may have finished their change;
     // nothing new started after the removal was found.
