@@ -76,7 +76,7 @@ int run_audit(const audit_options& options, const global_options& global) {
     run_started header = new_run_header(*book, *inv);
     if (!scan.path.empty()) header.scan = std::move(scan);
     auto outcome = drive_rollout(*book, plan, settings, std::move(drive), std::move(header), nullptr);
-    if (!outcome) return report_bad_input("audit", outcome.error());
+    if (!outcome) return report_bad_input("audit", outcome.error().message);
     const int printed = report_outcome("audit", *outcome, run_mode::audit, global, false);
     if (!outcome->report_error.empty()) return printed;
     if (!options.junit_path.empty()) {
