@@ -1,5 +1,6 @@
 // Entry point: parses the command line and hands over to one sub-command.
 #include "orchestrator/cli/commands.hpp"
+#include "transports/transport.hpp"
 
 #include <spdlog/spdlog.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -43,5 +44,8 @@ int main(int argc, char** argv) {
         const int code = app.exit(e);
         return code == 0 ? exit_success : exit_bad_input;
     }
+    // Jump host sessions live for the whole run (one login per bastion); end
+    // them before static destruction takes spdlog and libssh away.
+    fleetmend::close_shared_connections();
     return status;
 }

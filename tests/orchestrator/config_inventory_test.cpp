@@ -164,7 +164,7 @@ TEST_CASE("inventory errors carry file:line:column, the dotted key and what was 
     SECTION("unknown keys are errors at the key") {
         CHECK(load_error(dir, "[defaults]\nuser = \"x\"\ncomand_timeout = \"10s\"\n") ==
               file + ":3:1: key 'defaults.comand_timeout': unknown key; expected one of transport, user, password, "
-                     "port, connect_timeout, command_timeout, max_output, winrm, ssh, vars (did you mean 'command_timeout'?)");
+                     "port, connect_timeout, command_timeout, max_output, jump, winrm, ssh, vars (did you mean 'command_timeout'?)");
         CHECK(load_error(dir, "[defaults.ssh]\nhost_key_policy = \"strict\"\nidentity = \"x\"\n")
                   .starts_with(file + ":3:1: key 'defaults.ssh.identity': unknown key"));
         CHECK(load_error(dir, "[hosts.\"a.b\"]\nadress = \"10.0.0.1\"\n")
