@@ -6,7 +6,7 @@
 #include "orchestrator/engine/run_driver.hpp"
 #include "orchestrator/engine/stop_signal.hpp"
 #include "orchestrator/report/render.hpp"
-#include "tests/lab/lab.hpp"
+#include "transports/lab/lab.hpp"
 
 #include <unistd.h>
 

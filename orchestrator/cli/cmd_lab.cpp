@@ -2,7 +2,7 @@
 // keeps <lab dir>/status.json (per-host counters and Teredo types) current.
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/engine/stop_signal.hpp"
-#include "tests/lab/lab.hpp"
+#include "transports/lab/lab.hpp"
 
 #include <cstdio>
 #include <thread>

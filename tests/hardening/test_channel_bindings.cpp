@@ -1,10 +1,10 @@
 // "NTLM sends channel bindings over HTTPS", against the lab, which now
-// enforces them (tests/lab/gss_acceptor.cpp: gss_accept_sec_context gets the
+// enforces them (transports/lab/gss_acceptor.cpp: gss_accept_sec_context gets the
 // tls-server-end-point bindings of the host's certificate, RFC 5929): an NTLM
 // authentication made for another TLS channel — what a relaying
 // man-in-the-middle has — is refused, and fleetmend's own client gets in.
-#include "tests/lab/gss_acceptor.hpp"
-#include "tests/lab/lab.hpp"
+#include "transports/lab/gss_acceptor.hpp"
+#include "transports/lab/lab.hpp"
 #include "transports/transport.hpp"
 #include "transports/winrm/auth_challenge.hpp"
 #include "transports/winrm/gss_client.hpp"

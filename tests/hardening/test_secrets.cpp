@@ -3,7 +3,7 @@
 // wrong-password hosts so error paths run too; then every artifact a user or
 // a log collector could see is searched for the password in every encoding.
 #include "artifact_scan.hpp"
-#include "tests/lab/lab.hpp"
+#include "transports/lab/lab.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // The inventory a lab writes is one fleetmend itself accepts: every host,
 // its address, transport settings, the CA and the password file.
 #include "orchestrator/config/inventory.hpp"
-#include "tests/lab/lab.hpp"
+#include "transports/lab/lab.hpp"
 
 #include <catch2/catch.hpp>
 

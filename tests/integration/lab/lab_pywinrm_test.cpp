@@ -1,6 +1,6 @@
 // pywinrm (Debian python3-winrm) against a running lab: the lab must look
 // like Windows to a client we did not write.
-#include "tests/lab/lab.hpp"
+#include "transports/lab/lab.hpp"
 
 #include <catch2/catch.hpp>
 

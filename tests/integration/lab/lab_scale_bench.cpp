@@ -3,7 +3,7 @@
 // WinRM transport (one shell, two commands each, kept open until all are in).
 // Prints startup time, RSS before and after, and session throughput.
 //   lab_scale_bench [hosts=10000] [sessions=300] [client_threads=8]
-#include "tests/lab/lab.hpp"
+#include "transports/lab/lab.hpp"
 #include "transports/winrm/winrm_transport.hpp"
 
 #include <unistd.h>

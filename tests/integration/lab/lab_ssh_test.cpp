@@ -1,7 +1,7 @@
 // The lab's SSH endpoints (Windows OpenSSH with cmd as its shell) through
 // fleetmend's libssh transport, with the known_hosts and inventory the lab writes.
 #include "orchestrator/config/inventory.hpp"
-#include "tests/lab/lab.hpp"
+#include "transports/lab/lab.hpp"
 #include "transports/ssh/ssh_transport.hpp"
 
 #include <catch2/catch.hpp>

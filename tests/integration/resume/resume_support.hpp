@@ -3,7 +3,7 @@
 // the run command line, the journal's growth, and the checks that a run
 // (interrupted or not) ended with every host right.
 #include "tests/integration/support/child_process.hpp"
-#include "tests/lab/lab.hpp"
+#include "transports/lab/lab.hpp"
 
 #include <filesystem>
 #include <memory>

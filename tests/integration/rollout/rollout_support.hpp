@@ -4,7 +4,7 @@
 // fleetmend binary run as a child (fleetmend_process.hpp), and readers of
 // the report it wrote and of the lab's per-host state.
 #include "tests/integration/support/fleetmend_process.hpp"
-#include "tests/lab/lab.hpp"
+#include "transports/lab/lab.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -4,7 +4,7 @@
 // was changed exactly once. A sharded rollback from the merged report then
 // reaches the same slice the run did.
 #include "tests/integration/support/child_process.hpp"
-#include "tests/lab/lab.hpp"
+#include "transports/lab/lab.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,11 +1,11 @@
 #pragma once
 // The lab's simulated Windows fleet behind a real MIT KDC, for the WinRM
-// transport tests that run against tests/lab: one KDC (a service principal per
+// transport tests that run against transports/lab: one KDC (a service principal per
 // host), one lab fleet in its own temporary directory, both stopped and the
 // directory removed when the object goes. A test process keeps one for its
 // lifetime: gss-ntlmssp reads its user file once.
 #include "tests/integration/kdc/kdc_fixture.hpp"
-#include "tests/lab/lab.hpp"
+#include "transports/lab/lab.hpp"
 
 #include <expected>
 #include <memory>

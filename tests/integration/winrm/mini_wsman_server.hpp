@@ -4,7 +4,15 @@
 /// gss-ntlmssp and NTLM_USER_FILE, Kerberos via the KDC fixture's keytab,
 /// channel bindings checked over TLS), sealed bodies, and the WS-Man shell
 /// operations Windows answers. Commands are a few test verbs (see .cpp), not
-/// a Windows model: the full simulated fleet is tests/lab.
+/// a Windows model: the simulated fleet users run is transports/lab.
+///
+/// Why a second server: it exists to drive the client into the corners a
+/// fleet never shows on purpose — TLS client-certificate logon, channel
+/// bindings switched off, a per-shell command quota, a Create fault, outputs
+/// of several MB, a command that outlives OperationTimeout — each switched by
+/// one option of a single server the test owns. The lab models Windows hosts
+/// (netsh, reg, PowerShell, Teredo state) at fleet scale; putting these
+/// test-only switches into its scenarios would ship them in the product.
 #include <atomic>
 #include <chrono>
 #include <cstdint>

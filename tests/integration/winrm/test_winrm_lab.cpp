@@ -1,4 +1,4 @@
-// The WinRM transport against the lab's simulated Windows hosts (tests/lab):
+// The WinRM transport against the lab's simulated Windows hosts (transports/lab):
 // the Teredo steps over HTTP+NTLM sealing, HTTPS+NTLM, HTTPS+Basic and
 // HTTP+Kerberos (real KDC), counted on the lab side; and the lab's faults.
 #include "tests/integration/winrm/lab_with_kdc.hpp"

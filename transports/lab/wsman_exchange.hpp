@@ -3,8 +3,8 @@
 /// it: authentication (GSSAPI for NTLM/Kerberos, Basic over TLS only),
 /// unsealing and sealing bodies, the WS-Man shell operations and the host's
 /// scripted faults. No I/O: the server decides when and whether to send.
-#include "tests/lab/gss_acceptor.hpp"
-#include "tests/lab/lab_host.hpp"
+#include "transports/lab/gss_acceptor.hpp"
+#include "transports/lab/lab_host.hpp"
 
 #include <boost/beast/http.hpp>
 

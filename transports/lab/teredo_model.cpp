@@ -1,5 +1,5 @@
 // Text shapes follow Windows 10/11 and Server 2016+ (shared/spec/TEREDO.md).
-#include "tests/lab/teredo_model.hpp"
+#include "transports/lab/teredo_model.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,6 +1,6 @@
-#include "tests/lab/windows_shell.hpp"
+#include "transports/lab/windows_shell.hpp"
 
-#include "tests/lab/base64_text.hpp"
+#include "transports/lab/base64_text.hpp"
 
 #include <algorithm>
 #include <cctype>

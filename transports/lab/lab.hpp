@@ -3,8 +3,8 @@
 /// `fleetmend lab`, `fleetmend demo` and the integration tests start one,
 /// point fleetmend (or pywinrm) at the inventory it writes, and read its
 /// per-host counters and Teredo states afterwards.
-#include "tests/lab/lab_host.hpp"
-#include "tests/lab/scenario.hpp"
+#include "transports/lab/lab_host.hpp"
+#include "transports/lab/scenario.hpp"
 
 #include <chrono>
 #include <expected>

@@ -1,6 +1,6 @@
-#include "tests/lab/base64_text.hpp"
-#include "tests/lab/teredo_model.hpp"
-#include "tests/lab/windows_shell.hpp"
+#include "transports/lab/base64_text.hpp"
+#include "transports/lab/teredo_model.hpp"
+#include "transports/lab/windows_shell.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -3,7 +3,7 @@
 /// shell (or Windows OpenSSH's default shell) would run it: netsh, reg query,
 /// powershell -EncodedCommand/-Command with the NetTeredo cmdlets, hostname,
 /// whoami, echo. Anything else fails like cmd.exe does. Pure.
-#include "tests/lab/teredo_model.hpp"
+#include "transports/lab/teredo_model.hpp"
 
 #include <string_view>
 

@@ -3,7 +3,7 @@
 /// listener per simulated host (its own loopback address), one object per
 /// connection with a timeout before every operation; plain HTTP and TLS go
 /// through one code path (Beast's server-flex shape).
-#include "tests/lab/lab_host.hpp"
+#include "transports/lab/lab_host.hpp"
 
 #include <expected>
 #include <memory>

@@ -1,8 +1,8 @@
 // The lab's WS-Man answers, read back with fleetmend's own client-side
 // builders and parsers (transports/winrm), over a TLS+Basic connection so
 // no handshake is needed: shapes, faults and time-outs a client relies on.
-#include "tests/lab/base64_text.hpp"
-#include "tests/lab/wsman_exchange.hpp"
+#include "transports/lab/base64_text.hpp"
+#include "transports/lab/wsman_exchange.hpp"
 #include "transports/winrm/wsman_envelope.hpp"
 #include "transports/winrm/wsman_response.hpp"
 

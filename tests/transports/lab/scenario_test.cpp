@@ -1,5 +1,5 @@
-#include "tests/lab/lab_inventory.hpp"
-#include "tests/lab/scenario.hpp"
+#include "transports/lab/lab_inventory.hpp"
+#include "transports/lab/scenario.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -89,7 +89,7 @@ TEST_CASE("the lab inventory names the password file, never the password", "[lab
     CHECK(text.find("[hosts.\"win002.lab.example\"]\naddress = \"127.1.0.2\"\n") != std::string::npos);
 }
 
-TEST_CASE("every example scenario in tests/lab/scenarios parses and expands", "[lab][unit]") {
+TEST_CASE("every example scenario in transports/lab/scenarios parses and expands", "[lab][unit]") {
     unsigned seen = 0;
     for (const auto& entry : std::filesystem::directory_iterator(FLEETMEND_LAB_SCENARIOS)) {
         if (entry.path().extension() != ".toml") continue;

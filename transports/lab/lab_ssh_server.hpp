@@ -3,7 +3,7 @@
 /// shell: password logon, one exec channel per command, exit status. Built on
 /// libssh's server API; one accept thread per SSH host and one thread per
 /// connection (SSH hosts are a small share of a lab: the scenario caps them).
-#include "tests/lab/lab_host.hpp"
+#include "transports/lab/lab_host.hpp"
 
 #include <expected>
 #include <memory>

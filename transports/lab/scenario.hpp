@@ -2,7 +2,7 @@
 /// A lab scenario (TOML): how many hosts, where they listen, how they are
 /// reached, their initial Teredo types and which faults they simulate.
 /// Parsing and expansion into per-host specs are pure.
-#include "tests/lab/teredo_model.hpp"
+#include "transports/lab/teredo_model.hpp"
 
 #include <chrono>
 #include <expected>

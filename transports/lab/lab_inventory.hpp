@@ -2,7 +2,7 @@
 /// Writes the inventory a lab describes itself with: one group per
 /// transport/auth, a "windows" parent group, each host's loopback address,
 /// the password by file and the lab CA as ca_file. Never writes the password.
-#include "tests/lab/scenario.hpp"
+#include "transports/lab/scenario.hpp"
 
 #include <expected>
 #include <string>

@@ -1,4 +1,4 @@
-#include "tests/lab/scenario.hpp"
+#include "transports/lab/scenario.hpp"
 
 #include <toml++/toml.h>
 

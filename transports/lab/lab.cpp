@@ -1,10 +1,10 @@
-#include "tests/lab/lab.hpp"
+#include "transports/lab/lab.hpp"
 
-#include "tests/lab/gss_acceptor.hpp"
-#include "tests/lab/lab_certificates.hpp"
-#include "tests/lab/lab_inventory.hpp"
-#include "tests/lab/lab_server.hpp"
-#include "tests/lab/lab_ssh_server.hpp"
+#include "transports/lab/gss_acceptor.hpp"
+#include "transports/lab/lab_certificates.hpp"
+#include "transports/lab/lab_inventory.hpp"
+#include "transports/lab/lab_server.hpp"
+#include "transports/lab/lab_ssh_server.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/rand.h>

@@ -1,4 +1,4 @@
-#include "tests/lab/lab_ssh_server.hpp"
+#include "transports/lab/lab_ssh_server.hpp"
 
 #include <libssh/libssh.h>
 #include <libssh/server.h>

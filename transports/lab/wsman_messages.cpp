@@ -1,6 +1,6 @@
-#include "tests/lab/wsman_messages.hpp"
+#include "transports/lab/wsman_messages.hpp"
 
-#include "tests/lab/base64_text.hpp"
+#include "transports/lab/base64_text.hpp"
 
 #include <pugixml.hpp>
 

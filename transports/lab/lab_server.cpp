@@ -1,6 +1,6 @@
-#include "tests/lab/lab_server.hpp"
+#include "transports/lab/lab_server.hpp"
 
-#include "tests/lab/wsman_exchange.hpp"
+#include "transports/lab/wsman_exchange.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>

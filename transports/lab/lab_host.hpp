@@ -1,9 +1,9 @@
 #pragma once
 /// One simulated Windows host at run time: its spec, Teredo model, open
 /// shells and counters. Shared by the connections to that host.
-#include "tests/lab/lab_certificates.hpp"
-#include "tests/lab/scenario.hpp"
-#include "tests/lab/windows_shell.hpp"
+#include "transports/lab/lab_certificates.hpp"
+#include "transports/lab/scenario.hpp"
+#include "transports/lab/windows_shell.hpp"
 
 #include <atomic>
 #include <map>

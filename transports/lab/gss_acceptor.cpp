@@ -1,4 +1,4 @@
-#include "tests/lab/gss_acceptor.hpp"
+#include "transports/lab/gss_acceptor.hpp"
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>

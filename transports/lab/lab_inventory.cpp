@@ -1,4 +1,4 @@
-#include "tests/lab/lab_inventory.hpp"
+#include "transports/lab/lab_inventory.hpp"
 
 #include <filesystem>
 #include <fstream>

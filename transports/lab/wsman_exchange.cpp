@@ -1,7 +1,7 @@
-#include "tests/lab/wsman_exchange.hpp"
+#include "transports/lab/wsman_exchange.hpp"
 
-#include "tests/lab/base64_text.hpp"
-#include "tests/lab/wsman_messages.hpp"
+#include "transports/lab/base64_text.hpp"
+#include "transports/lab/wsman_messages.hpp"
 #include "transports/winrm/sealed_body.hpp"
 
 #include <algorithm>

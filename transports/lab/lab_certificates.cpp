@@ -1,4 +1,4 @@
-#include "tests/lab/lab_certificates.hpp"
+#include "transports/lab/lab_certificates.hpp"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>

@@ -1,6 +1,6 @@
-#include "tests/lab/lab_host.hpp"
+#include "transports/lab/lab_host.hpp"
 
-#include "tests/lab/wsman_messages.hpp"
+#include "transports/lab/wsman_messages.hpp"
 
 #include <algorithm>
 #include <cctype>

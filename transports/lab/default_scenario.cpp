@@ -1,6 +1,6 @@
 // The scenario embedded in the binary: a small mixed fleet that shows
 // changed, unchanged and failed hosts in one staged run.
-#include "tests/lab/scenario.hpp"
+#include "transports/lab/scenario.hpp"
 
 namespace fleetmend::lab {
 
