@@ -11,7 +11,7 @@
 #include "jump_sshd.hpp"
 #include "segmented_network.hpp"
 #include "tests/integration/support/sshd_fixture.hpp"
-#include "tests/lab/lab.hpp"
+#include "transports/lab/lab.hpp"
 
 #include <memory>
 #include <string>
