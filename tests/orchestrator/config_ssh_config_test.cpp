@@ -71,7 +71,7 @@ Host *
     CHECK(web9.user->line == 9);
 }
 
-TEST_CASE("Include, Match all and Match host apply; other Match criteria do not", "[config][unit]") {
+TEST_CASE("Include, Match all and Match host apply but other Match criteria do not", "[config][unit]") {
     temp_folder dir;
     const auto included = dir.write("dc2.conf", "Host *.dc2\n  User dc2-admin\n");
     const auto path = dir.write("config", "Include " + included + "\nMatch exec \"true\"\n  User never\n"

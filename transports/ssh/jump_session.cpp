@@ -66,11 +66,14 @@ struct jump_session::impl {
     std::thread pump;
     stream_fd wake{::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)};
     std::atomic<unsigned> logins{0};
+    bool failed_before = false;  // pump thread only: an earlier hop's failed login is the cause
 
-    /// "jump host 'name' (user@address:port)".
+    /// "jump host user@address:port", with the name the inventory or the ssh
+    /// config used when it is another (an inventory host, a Host alias).
     std::string who() const {
-        return hop.name == hop.endpoint() ? "jump host " + hop.endpoint()
-                                          : "jump host '" + hop.name + "' (" + hop.endpoint() + ")";
+        const std::string written_address = (hop.user.empty() ? "" : hop.user + "@") + hop.address;
+        const bool plain = hop.name == hop.endpoint() || hop.name == written_address;
+        return plain ? "jump host " + hop.endpoint() : "jump host '" + hop.name + "' (" + hop.endpoint() + ")";
     }
 
     void poke() const noexcept {
@@ -109,8 +112,10 @@ struct jump_session::impl {
             if (!tunnel) {
                 // An earlier hop that failed is the cause and says so itself;
                 // if it could not reach this one, this one is named.
-                if (tunnel.error().message.find(" failed, so no host behind it was tried") != std::string::npos)
+                if (tunnel.error().message.find(" failed, so no host behind it was tried") != std::string::npos) {
+                    failed_before = true;  // already reported by that hop
                     return std::unexpected(tunnel.error());
+                }
                 return std::unexpected(login_failure(tunnel.error()));
             }
             stream = std::move(*tunnel);
@@ -127,7 +132,7 @@ struct jump_session::impl {
             const std::lock_guard lock(mutex);
             state = phase::failed;
             failure = session.error();
-            spdlog::warn("{}", failure.message);
+            if (!failed_before) spdlog::warn("{}", failure.message);
             fail_queue(failure);
             return;
         }

@@ -3,6 +3,7 @@
 // default MaxStartups, SSH and WinRM hosts (HTTP with NTLM sealing, HTTPS)
 // behind it, one and two hops. Logins are counted in the jump hosts' logs.
 #include "bastion_fleet.hpp"
+#include "tests/integration/support/child_process.hpp"
 #include "tests/integration/support/fleetmend_process.hpp"
 
 #include <catch2/catch.hpp>
@@ -51,7 +52,7 @@ std::vector<std::string> every_host(const bastion_fleet& fleet) {
 
 }  // namespace
 
-TEST_CASE("far hosts are unreachable directly and remediated through one bastion login, over SSH and WinRM",
+TEST_CASE("far hosts are unreachable directly and remediated through one bastion login over SSH and WinRM",
           "[bastion][integration]") {
     SKIP_WITHOUT_NAMESPACES();
     bastion_fleet fleet;
@@ -95,7 +96,7 @@ TEST_CASE("far hosts are unreachable directly and remediated through one bastion
               << fleet.bastion->accepted_logins() << ", inner logins " << fleet.inner->accepted_logins() << "\n";
 }
 
-TEST_CASE("a bastion with another host key, or down, fails its hosts naming the bastion; nothing reaches them",
+TEST_CASE("a bastion with another host key or down fails its hosts naming the bastion and nothing reaches them",
           "[bastion][integration]") {
     SKIP_WITHOUT_NAMESPACES();
     bastion_fleet fleet;
@@ -140,4 +141,35 @@ TEST_CASE("a bastion with another host key, or down, fails its hosts naming the 
     }
     CHECK(fleet.far_side_untouched());
     CHECK(fleet.hosts_not_disabled().size() == 9);
+}
+
+TEST_CASE("an ssh config file with ProxyJump reaches the same fleet and fleetmend inventory shows where from",
+          "[bastion][integration]") {
+    SKIP_WITHOUT_NAMESPACES();
+    bastion_fleet fleet;
+    const auto inventory = fleet.write_ssh_config_inventory(fleet.write_known_hosts());
+    const auto config = (fleet.net.dir() / "ssh_config").string();
+
+    finished_child shown;
+    segmented_network::run_in(fleet.net.workstation_ns(), [&] {
+        shown = run_to_end({"inventory", "-i", inventory.string()}, fleet.net.dir() / "inventory.out", 60s);
+    });
+    INFO(shown.output);
+    REQUIRE(shown.status == 0);
+    CHECK(shown.output.find("lin1  ssh 203.0.113.10:" + std::to_string(fleet.ssh_hosts->port())) != std::string::npos);
+    CHECK(shown.output.find("jump=fleetmend-key@192.0.2.1:22,fleetmend-key@198.51.100.2:22") != std::string::npos);
+    CHECK(shown.output.find("ssh_config=address<-" + config + ":7,jump<-" + config + ":14") != std::string::npos);
+
+    const auto run = run_from_workstation(fleet, inventory, "run", "1,100%");
+    INFO(describe(run));
+    REQUIRE(run.report.is_object());
+    CHECK(run.exit_code == 0);
+    for (const auto& name : every_host(fleet)) {
+        const auto& h = report_host(run.report, name);
+        INFO(name << ": " << h.dump());
+        CHECK(h.value("status", "") == "changed");
+    }
+    CHECK(fleet.hosts_not_disabled().empty());
+    CHECK(fleet.bastion->accepted_logins() == 1);
+    CHECK(fleet.inner->accepted_logins() == 1);
 }

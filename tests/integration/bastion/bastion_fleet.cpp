@@ -113,6 +113,53 @@ fs::path bastion_fleet::write_inventory(const std::string& name, const std::stri
     return path;
 }
 
+fs::path bastion_fleet::write_ssh_config_inventory(const fs::path& known_hosts) const {
+    const std::string port = std::to_string(ssh_hosts->port());
+    std::string config = "# the far side, as an admin keeps it\n";
+    // First obtained value wins: the deep hosts' two hops come before the catch-all.
+    config += "Host lin-deep";
+    for (const auto& host : deep_windows) config += " " + host;
+    config += "\n    ProxyJump gate,inner\n";
+    config += "Host lin-deep\n    HostName " + deep_ssh + "\n";
+    for (std::size_t i = 0; i < near_ssh.size(); ++i)
+        config += "Host lin" + std::to_string(i + 1) + "\n    HostName " + near_ssh[i] + "\n";
+    config += "Host lin*\n    User " + sshd_fixture::key_user() + "\n    Port " + port + "\n";
+    config += "Host lin* *.far.example\n    ProxyJump gate\n";
+    config += "Host gate\n    HostName " + std::string(segmented_network::bastion_address) + "\n";
+    config += "Host inner\n    HostName " + std::string(segmented_network::far_address) + "\n";
+    config += "Host *\n    User " + sshd_fixture::key_user() + "\n    IdentityFile " + ssh_hosts->user_key().string() +
+              "\n    UserKnownHostsFile " + known_hosts.string() + "\n    StrictHostKeyChecking yes\n";
+    const fs::path config_path = net.dir() / "ssh_config";
+    std::ofstream(config_path) << config;
+
+    std::string text;
+    {
+        std::ifstream lab_inventory(windows->inventory_path());
+        text.assign(std::istreambuf_iterator<char>(lab_inventory), {});
+    }
+    const std::string lab_timeout = "connect_timeout = \"5s\"";
+    if (const auto timeout = text.find(lab_timeout); timeout != std::string::npos)
+        text.replace(timeout, lab_timeout.size(), "connect_timeout = \"30s\"");
+    // The lab's Windows account moves from [defaults] to its windows group, so
+    // that the SSH hosts' User comes from the ssh config.
+    std::string account;
+    for (const char* key : {"user = ", "password = "}) {
+        const auto start = text.find(std::string("\n") + key);
+        if (start == std::string::npos) throw std::runtime_error(std::string("the lab inventory has no ") + key);
+        const auto end = text.find('\n', start + 1);
+        account += text.substr(start + 1, end - start);
+        text.erase(start + 1, end - start);
+    }
+    const auto windows_group = text.find("[groups.windows]\n");
+    if (windows_group == std::string::npos) throw std::runtime_error("the lab inventory has no windows group");
+    text.insert(windows_group + 17, account);
+    text += "[defaults.ssh]\nconfig_file = " + quoted(config_path.string()) + "\n\n";
+    text += "[groups.far-ssh]\ntransport = \"ssh\"\nhosts = [\"lin1\", \"lin2\", \"lin-deep\"]\n";
+    const fs::path path = net.dir() / "inventory-ssh-config.toml";
+    std::ofstream(path) << text;
+    return path;
+}
+
 std::vector<std::string> bastion_fleet::hosts_not_disabled() const {
     std::vector<std::string> out;
     for (const auto& a : ssh_hosts->addresses())

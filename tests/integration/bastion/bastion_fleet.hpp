@@ -45,6 +45,12 @@ struct bastion_fleet {
                                                         const std::string& deep_jump,
                                                         const std::filesystem::path& known_hosts) const;
 
+    /// The same fleet described the way an admin's ~/.ssh/config would: an
+    /// ssh config file (ProxyJump for every far host, the deep ones through
+    /// both hops, HostName/User/Port of the SSH hosts, the identity and
+    /// known_hosts) and an inventory that names only hosts and transports.
+    [[nodiscard]] std::filesystem::path write_ssh_config_inventory(const std::filesystem::path& known_hosts) const;
+
     /// Every far host's Teredo type is "disabled" now.
     [[nodiscard]] std::vector<std::string> hosts_not_disabled() const;
     /// No far host saw a connection yet (lab connections, netsh calls).
