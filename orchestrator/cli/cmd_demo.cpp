@@ -3,6 +3,7 @@
 // playbook over it as a staged rollout with live progress, writes the JSON
 // report, its journal and an HTML page, and prints the recap.
 #include "orchestrator/cli/commands.hpp"
+#include "orchestrator/cli/rollout_flags.hpp"
 #include "orchestrator/engine/run_driver.hpp"
 #include "orchestrator/engine/stop_signal.hpp"
 #include "orchestrator/report/render.hpp"
@@ -23,7 +24,33 @@ namespace {
 struct demo_options {
     unsigned hosts = 0;  // 0: the lab's default scenario (40 hosts)
     std::string report_dir = "reports";
+    std::string address_base;  // empty: the scenario's, or the next free one
 };
+
+/// Loopback bases tried when the default one is taken (another lab or demo
+/// runs there): 127.1.0.1, then 127.2.0.1 ... 127.9.0.1.
+std::string candidate_base(unsigned attempt) { return "127." + std::to_string(attempt + 1) + ".0.1"; }
+
+/// Starts the lab. A base the admin chose is used or refused; without one
+/// the first free base wins. The error says what to do.
+std::expected<std::unique_ptr<lab::lab_fleet>, std::string> start_lab(lab::lab_options settings,
+                                                                      const std::string& chosen_base) {
+    if (!chosen_base.empty()) {
+        settings.address_base = chosen_base;
+        return lab::lab_fleet::start(settings);
+    }
+    std::string last_error;
+    for (unsigned attempt = 0; attempt < 9; ++attempt) {
+        settings.address_base = candidate_base(attempt);
+        auto fleet = lab::lab_fleet::start(settings);
+        if (fleet) return fleet;
+        last_error = fleet.error();
+        if (last_error.find("another lab runs there") == std::string::npos) break;  // not a taken address
+        std::printf("  %s is taken (another lab runs there?); trying %s\n", settings.address_base.c_str(),
+                    candidate_base(attempt + 1).c_str());
+    }
+    return std::unexpected(last_error);
+}
 
 bool write_text(const std::string& path, std::string_view text) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -47,10 +74,13 @@ int run_demo(const demo_options& options, const global_options& global) {
     lab_settings.hosts = options.hosts;
     std::printf("fleetmend demo: starting a simulated Windows fleet on loopback addresses...\n");
     std::fflush(stdout);
-    auto fleet = lab::lab_fleet::start(lab_settings);
+    auto fleet = start_lab(lab_settings, options.address_base);
     if (!fleet) {
-        std::fprintf(stderr, "fleetmend demo: the lab did not start: %s\n", fleet.error().c_str());
-        return exit_internal;
+        // Not a bug: the machine's addresses or limits; the message says which.
+        std::fprintf(stderr, "fleetmend demo: the lab did not start: %s%s\n", fleet.error().c_str(),
+                     options.address_base.empty() ? "; choose a free loopback base with --address-base 127.N.0.1"
+                                                  : "; try another --address-base");
+        return exit_bad_input;
     }
     const auto& lab_dir = (*fleet)->directory();
     std::printf("  %u hosts (WinRM over HTTP with NTLM sealing, HTTPS with NTLM and Basic), started in %lld ms\n"
@@ -120,9 +150,9 @@ int run_demo(const demo_options& options, const global_options& global) {
         std::fprintf(stderr, "fleetmend demo: the report could not be written: %s\n", outcome->report_error.c_str());
         return exit_internal;
     }
-    // Failed and unreachable hosts are planted by the lab's scenario: the demo
-    // succeeded when the rollout ran to its end.
-    return outcome->result.interrupted ? exit_interrupted : exit_success;
+    // As `run` would: the lab plants failed and unreachable hosts, and a
+    // script running the demo sees the same statuses a real run gives.
+    return exit_status_for(verdict_of(outcome->result));
 }
 
 }  // namespace
@@ -133,6 +163,9 @@ void add_demo_command(CLI::App& app, const global_options& global, int& status) 
     sub->add_option("--hosts", options->hosts, "Simulated hosts (default: the lab's default scenario, 40)");
     sub->add_option("--report-dir", options->report_dir, "Where the report, journal and HTML page go")
         ->capture_default_str();
+    sub->add_option("--address-base", options->address_base,
+                    "First loopback address of the simulated hosts, e.g. 127.5.0.1 (default: 127.1.0.1, or the next "
+                    "free 127.N.0.1)");
     sub->callback([options, &global, &status] { status = run_demo(*options, global); });
 }
 

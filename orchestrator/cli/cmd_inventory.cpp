@@ -3,6 +3,7 @@
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/config/inventory.hpp"
 #include "orchestrator/config/inventory_view.hpp"
+#include "orchestrator/engine/run_targets.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -22,9 +23,10 @@ int show_inventory(const inventory_options& options, bool json) {
         std::fprintf(stderr, "fleetmend inventory: %s\n", inv.error().to_string().c_str());
         return exit_bad_input;
     }
-    auto selected = select_hosts(*inv, options.limit);
+    // The same selection a run makes, @REPORT:STATUS included: previews a retry.
+    auto selected = select_targets(*inv, "all", options.limit);
     if (!selected) {
-        std::fprintf(stderr, "fleetmend inventory: %s\n", selected.error().to_string().c_str());
+        std::fprintf(stderr, "fleetmend inventory: %s\n", selected.error().c_str());
         return exit_bad_input;
     }
     if (json) {
@@ -49,7 +51,7 @@ void add_inventory_command(CLI::App& app, const global_options& global, int& sta
     auto options = std::make_shared<inventory_options>();
     auto* sub = app.add_subcommand("inventory", "Show the resolved hosts and their settings (secrets masked)");
     sub->add_option("-i,--inventory", options->inventory_path, "Inventory file (TOML)")->required();
-    sub->add_option("-l,--limit", options->limit, "Host pattern: names, groups, globs, !exclude, &intersect, commas");
+    sub->add_option("-l,--limit", options->limit, "Host pattern (names, groups, globs, !exclude, &intersect, commas), or @REPORT:STATUS to preview a retry");
     sub->add_flag("--json", options->json, "Print JSON instead of one line per host");
     sub->callback([options, &global, &status] { status = show_inventory(*options, options->json || global.json); });
 }

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <set>
 
 namespace fleetmend::cli {
 namespace {
@@ -18,6 +19,7 @@ struct report_options {
     std::string format;
     std::string output;
     std::vector<std::string> merge_paths;
+    bool force = false;  // merge: allow check and apply runs together
 };
 
 const std::vector<std::string> formats{"text", "markdown", "html", "junit", "json"};
@@ -92,6 +94,34 @@ int run_merge(const report_options& o) {
         }
         inputs.push_back({std::move(*r), path});
     }
+    // A check run's would-change next to an apply run's changed reads as one
+    // fleet state that never existed; different files mean different fleets.
+    for (const auto& in : inputs)
+        std::fprintf(stderr, "fleetmend report merge: source %s: run %s, %s, inventory %s%s%s, playbook %s\n",
+                     in.path.c_str(), in.report.run_id.c_str(), to_string(in.report.mode),
+                     in.report.inventory.path.c_str(), in.report.inventory.sha256.empty() ? "" : " sha256 ",
+                     in.report.inventory.sha256.substr(0, 12).c_str(), in.report.playbook.path.c_str());
+    std::set<std::string> modes, inventories, playbooks;
+    for (const auto& in : inputs) {
+        modes.insert(to_string(in.report.mode));
+        inventories.insert(in.report.inventory.path + "@" + in.report.inventory.sha256);
+        playbooks.insert(in.report.playbook.path + "@" + in.report.playbook.sha256);
+    }
+    if (modes.contains("check") && modes.size() > 1) {
+        if (!o.force) {
+            std::fprintf(stderr, "fleetmend report merge: refusing to merge check and %s runs: their statuses "
+                                 "(would-change against changed) describe different things; add --force to merge "
+                                 "anyway\n", modes.contains("apply") ? "apply" : "rollback");
+            return exit_bad_input;
+        }
+        std::fprintf(stderr, "fleetmend report merge: warning: merging runs of different modes (--force)\n");
+    }
+    if (inventories.size() > 1)
+        std::fprintf(stderr, "fleetmend report merge: warning: the sources ran from %zu different inventories "
+                             "(path or content)\n", inventories.size());
+    if (playbooks.size() > 1)
+        std::fprintf(stderr, "fleetmend report merge: warning: the sources ran %zu different playbooks (path or "
+                             "content)\n", playbooks.size());
     return emit(merge_reports(inputs, make_run_id()), o, "json");
 }
 
@@ -119,6 +149,7 @@ void add_report_command(CLI::App& app, const global_options&, int& status) {
     merge->add_option("-o,--output", options->output, "The merged report file")->required();
     merge->add_option("--format", options->format, "json (default) or a rendering of the merged report")
         ->check(CLI::IsMember(formats));
+    merge->add_flag("--force", options->force, "Merge check runs with apply or rollback runs too");
     merge->callback([options, &status] { status = run_merge(*options); });
 }
 

@@ -4,6 +4,9 @@
 // `run`; its own report names the report it restored from.
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/cli/rollout_flags.hpp"
+#include "orchestrator/engine/plan_preview.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <set>
 
@@ -15,8 +18,30 @@ struct rollback_options {
     std::string from_report;
     std::string playbook_path;  // empty: the one the report names
     std::string which = "changed";
+    bool check = false;
     rollout_flags rollout;
 };
+
+/// `rollback --check`: the commands a rollback would run per host, with the
+/// report's facts filled in; nothing is contacted.
+int show_rollback_plan(const playbook& book, const planned_rollout& plan,
+                       const std::map<std::string, fact_map>& facts_before, const std::string& from,
+                       const global_options& global) {
+    std::vector<host_preview> previews;
+    for (std::size_t b = 0; b < plan.batches.size(); ++b)
+        for (const auto* host : plan.batches[b])
+            previews.push_back({host, static_cast<int>(b) + 1, preview_rollback(book, *host, facts_before.at(host->name))});
+    if (global.json) {
+        const nlohmann::json out{{"from", from}, {"playbook", book.path}, {"summary", describe_plan(plan, book.rollout)},
+                                 {"hosts", previews_json(previews)}};
+        std::printf("%s\n", out.dump(2).c_str());
+        return exit_success;
+    }
+    std::printf("rollback --check: from %s, %s\n", from.c_str(), describe_plan(plan, book.rollout).c_str());
+    std::fputs(render_previews(previews).c_str(), stdout);
+    std::printf("\nnothing was run or changed (--check)\n");
+    return exit_success;
+}
 
 /// Whether a host of the source report is restored for --hosts `which`.
 bool chosen(const host_report& host, const std::string& which) {
@@ -82,6 +107,7 @@ int roll_back(const rollback_options& options, const global_options& global) {
     }
 
     const auto plan = plan_targets(targets, book->rollout, overrides.seed);
+    if (options.check) return show_rollback_plan(*book, plan, facts_before, options.from_report, global);
     const std::string what = "restore the facts before of " + describe_plan(plan, book->rollout) + " from " +
                              options.from_report;
     if (const auto stop = confirm_change("rollback", what, options.rollout)) return *stop;
@@ -103,6 +129,7 @@ void add_rollback_command(CLI::App& app, const global_options& global, int& stat
     sub->add_option("--from", options->from_report, "The report of the run to undo")->required();
     sub->add_option("--hosts", options->which, "changed | failed | all")->capture_default_str();
     sub->add_option("--playbook", options->playbook_path, "Playbook with the rollback steps (default: the report's)");
+    sub->add_flag("--check", options->check, "Show the commands the rollback would run on each host; change nothing");
     add_rollout_flags(*sub, options->rollout);
     sub->callback([options, &global, &status] { status = roll_back(*options, global); });
 }

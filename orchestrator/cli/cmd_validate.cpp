@@ -5,6 +5,7 @@
 #include "orchestrator/config/inventory.hpp"
 #include "orchestrator/config/inventory_view.hpp"
 #include "orchestrator/config/playbook.hpp"
+#include "orchestrator/config/run_readiness.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -53,6 +54,7 @@ int validate(const validate_options& options, bool json) {
         return exit_bad_input;
     }
     const auto missing = missing_env_sources(*targets);
+    const auto problems = check_run_readiness(*inv, *book, *targets);
     if (json) {
         nlohmann::json out{
             {"inventory", {{"path", inv->path}, {"hosts", inv->hosts.size()}, {"groups", inv->groups.size()}}},
@@ -61,9 +63,11 @@ int validate(const validate_options& options, bool json) {
               {"apply", book->apply.size()}, {"verify", book->verify.size()}, {"rollback", book->rollback.size()},
               {"targets", book->targets}, {"targeted_hosts", targets->size()}}},
             {"unset_password_variables", missing},
+            {"problems", nlohmann::json::array()},
         };
+        for (const auto& p : problems) out["problems"].push_back({{"where", p.where}, {"message", p.message}});
         std::printf("%s\n", out.dump(2).c_str());
-    } else {
+    } else if (problems.empty()) {
         std::printf("inventory %s: ok, %s in %s\n", inv->path.c_str(), plural(inv->hosts.size(), "host").c_str(),
                     plural(inv->groups.size(), "group").c_str());
         std::printf("playbook %s (%s): ok, %zu capture, %zu apply, %zu verify, %zu rollback; targets \"%s\" -> %s\n",
@@ -71,11 +75,17 @@ int validate(const validate_options& options, bool json) {
                     book->verify.size(), book->rollback.size(), book->targets.c_str(),
                     plural(targets->size(), "host").c_str());
     }
+    for (const auto& p : problems) std::fprintf(stderr, "fleetmend validate: %s: %s\n", p.where.c_str(), p.message.c_str());
     for (const auto& name : missing)
         std::fprintf(stderr, "fleetmend validate: warning: environment variable %s (a password source) is not set; "
                              "export it before `fleetmend run`\n", name.c_str());
     if (targets->empty())
         std::fprintf(stderr, "fleetmend validate: warning: targets \"%s\" selects no host\n", book->targets.c_str());
+    if (!problems.empty()) {
+        std::fprintf(stderr, "fleetmend validate: %zu problem%s a run would meet; nothing was contacted\n",
+                     problems.size(), problems.size() == 1 ? "" : "s");
+        return exit_bad_input;
+    }
     return exit_success;
 }
 

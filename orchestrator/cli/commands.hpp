@@ -29,6 +29,10 @@ void add_rollback_command(CLI::App& app, const global_options& global, int& stat
 void add_resume_command(CLI::App& app, const global_options& global, int& status);
 void add_report_command(CLI::App& app, const global_options& global, int& status);
 void add_lab_command(CLI::App& app, const global_options& global, int& status);
+void add_exec_command(CLI::App& app, const global_options& global, int& status);
+void add_plan_command(CLI::App& app, const global_options& global, int& status);
+/// `completion bash|zsh` and `man`, generated from the other commands' definitions: add it last.
+void add_completion_command(CLI::App& app, const global_options& global, int& status);
 void add_demo_command(CLI::App& app, const global_options& global, int& status);
 
 }  // namespace fleetmend::cli

@@ -1,17 +1,41 @@
 // Entry point: parses the command line and hands over to one sub-command.
+#include "orchestrator/cli/command_suggestion.hpp"
 #include "orchestrator/cli/commands.hpp"
+#include "orchestrator/cli/rollout_flags.hpp"
 #include "transports/transport.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <spdlog/spdlog.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include <cstdio>
 
+namespace {
+
+/// The first word that is no option, when it names no sub-command. Options
+/// before it (-v, --json) take no value, so the word is the command.
+std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg(argv[i]);
+        if (arg == "--") return std::nullopt;
+        if (arg.starts_with("-")) continue;
+        for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; }))
+            if (sub->check_name(std::string(arg))) return std::nullopt;
+        return std::string(arg);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace fleetmend::cli;
     CLI::App app{"fleetmend: remediate a fleet over WinRM and SSH, with staged rollouts, "
                  "exact rollback and one aggregated change report"};
     app.require_subcommand(1);
+    // Global flags may also follow the sub-command: `fleetmend run ... --json`.
+    app.fallthrough();
     app.set_version_flag("--version", std::string("fleetmend ") + FLEETMEND_VERSION);
 
     global_options global;
@@ -33,16 +57,36 @@ int main(int argc, char** argv) {
     add_inventory_command(app, global, status);
     add_run_command(app, global, status);
     add_rollback_command(app, global, status);
+    add_exec_command(app, global, status);
+    add_plan_command(app, global, status);
     add_resume_command(app, global, status);
     add_report_command(app, global, status);
 #if FLEETMEND_WITH_LAB
     add_lab_command(app, global, status);
     add_demo_command(app, global, status);
 #endif
+    add_completion_command(app, global, status);
 
+    bool json_requested = false;
+    for (int i = 1; i < argc; ++i)
+        if (std::string_view(argv[i]) == "--json") json_requested = true;
+        else if (std::string_view(argv[i]) == "--") break;
+    set_json_errors(json_requested);
+
+    if (auto unknown = unknown_command(app, argc, argv)) {
+        std::vector<std::string> names;
+        for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) names.push_back(sub->get_name());
+        const auto near = suggest_command(*unknown, names);
+        std::string known;
+        for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+        return report_bad_input(nullptr, "unknown command '" + *unknown + "'" +
+                                             (near.empty() ? "" : "; did you mean '" + near + "'?") +
+                                             " Commands: " + known + " (fleetmend --help)");
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
+        if (json_requested && e.get_exit_code() != 0) return report_bad_input(nullptr, e.what());
         const int code = app.exit(e);
         return code == 0 ? exit_success : exit_bad_input;
     }

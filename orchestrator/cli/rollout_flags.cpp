@@ -45,18 +45,35 @@ void add_rollout_flags(CLI::App& sub, rollout_flags& flags) {
     sub.add_flag("--step", flags.step, "Ask before each batch (needs a terminal)");
 }
 
+namespace {
+bool json_errors = false;
+}  // namespace
+
+void set_json_errors(bool on) noexcept { json_errors = on; }
+
 int report_bad_input(const char* command, const std::string& message) {
-    std::fprintf(stderr, "fleetmend %s: %s\n", command, message.c_str());
+    if (json_errors) {
+        nlohmann::json error{{"event", "error"}, {"message", message}, {"exit_status", exit_bad_input}};
+        if (command) error["command"] = command;
+        std::printf("%s\n", error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    }
+    if (command) std::fprintf(stderr, "fleetmend %s: %s\n", command, message.c_str());
+    else std::fprintf(stderr, "fleetmend: %s\n", message.c_str());
     return exit_bad_input;
+}
+
+std::string confirmation_hint(std::string_view command) {
+    // Only where --check exists: resume has none (it continues a run as it was planned).
+    if (command == "run") return "Add --yes to go ahead, or run with --check first to see what would change.";
+    if (command == "rollback") return "Add --yes to go ahead, or add --check first to see the commands it would run.";
+    return "Add --yes to go ahead.";
 }
 
 std::optional<int> confirm_change(const char* command, const std::string& what, const rollout_flags& flags) {
     if (flags.yes) return std::nullopt;
     if (!stdin_is_terminal()) {
-        std::fprintf(stderr,
-                     "fleetmend %s: refusing to %s without confirmation: stdin is not a terminal. "
-                     "Add --yes to go ahead, or run with --check first to see what would change.\n",
-                     command, what.c_str());
+        std::fprintf(stderr, "fleetmend %s: refusing to %s without confirmation: stdin is not a terminal. %s\n",
+                     command, what.c_str(), confirmation_hint(command).c_str());
         return exit_bad_input;
     }
     if (ask_yes_no("fleetmend " + std::string(command) + ": about to " + what + ".\nContinue?")) return std::nullopt;

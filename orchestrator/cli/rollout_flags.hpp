@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace fleetmend::cli {
 
@@ -33,8 +34,16 @@ struct rollout_flags {
 
 void add_rollout_flags(CLI::App& sub, rollout_flags& flags);
 
-/// Prints "fleetmend <command>: <message>" and returns exit_bad_input.
+/// Prints "fleetmend <command>: <message>" (command may be null) on stderr
+/// and returns exit_bad_input; with --json also one {"event":"error"} line
+/// on stdout, so a script reading JSON sees why nothing ran.
 int report_bad_input(const char* command, const std::string& message);
+/// Set once by main from the command line (--json anywhere before "--").
+void set_json_errors(bool on) noexcept;
+
+/// What to do when there is no terminal to confirm on: --yes, and --check
+/// only for the commands that have it (run, rollback).
+[[nodiscard]] std::string confirmation_hint(std::string_view command);
 
 /// Asks before changing hosts unless --yes. Nothing: go ahead. A value: stop
 /// with that status (declined: success, nothing changed; no terminal to ask

@@ -4,6 +4,7 @@
 // intersects, then each "!" term removes. A pattern with only "&"/"!" terms
 // starts from every host, so "--limit '!canary'" means "all but canary".
 #include "orchestrator/config/closest_name.hpp"
+#include "orchestrator/config/host_range.hpp"
 #include "orchestrator/config/inventory.hpp"
 
 #include <fnmatch.h>
@@ -28,6 +29,14 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+/// A "[start:end]" range as inventories write them (a ':' inside brackets).
+bool is_range(std::string_view term) {
+    const auto open = term.find('[');
+    if (open == std::string_view::npos) return false;
+    const auto close = term.find(']', open);
+    return close != std::string_view::npos && term.substr(open, close - open).find(':') != std::string_view::npos;
+}
+
 class pattern_matcher {
 public:
     explicit pattern_matcher(const inventory& inv) : inv_(inv) {
@@ -42,6 +51,22 @@ public:
         host_mask mask(inv_.hosts.size(), 0);
         if (term == "all" || term == "*") {
             std::ranges::fill(mask, 1);
+            return mask;
+        }
+        if (is_range(term)) {
+            // "web[01:03]" means web01, web02, web03 as in the inventory,
+            // not fnmatch's character class; each name may still be a glob.
+            auto names = expand_host_range(term);
+            if (!names) return std::nullopt;
+            bool any = false;
+            for (const auto& name : *names) {
+                if (is_range(name)) continue;  // an unexpandable leftover: no recursion
+                if (auto part = resolve(name)) {
+                    any = true;
+                    for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = mask[i] || (*part)[i];
+                }
+            }
+            if (!any) return std::nullopt;
             return mask;
         }
         if (term.find_first_of("*?[") != std::string_view::npos) {

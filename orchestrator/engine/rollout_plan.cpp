@@ -116,6 +116,9 @@ std::expected<std::vector<batch_size>, std::string> parse_batches_flag(const std
                                    "' is not a host count or a percentage; write e.g. 1,10%,100%");
         if (entry.percent && (value == 0 || value > 100))
             return std::unexpected("--batches: a percentage must be between 1% and 100%");
+        // As in the playbook's `batches`: a batch of 0 hosts would drop the canary.
+        if (!entry.percent && value == 0)
+            return std::unexpected("--batches: a host count must be at least 1 (for every host at once write 100%)");
         entry.value = value;
         result.push_back(entry);
         if (comma == text.size()) break;

@@ -4,11 +4,19 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace fleetmend {
 namespace {
 
 bool is_failure(host_status s) {
     return s == host_status::failed || s == host_status::unreachable || s == host_status::rollback_failed;
+}
+
+using steady = std::chrono::steady_clock;
+
+std::chrono::milliseconds since(steady::time_point from, steady::time_point now) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now - from);
 }
 
 std::string duration_text(double seconds) {
@@ -21,23 +29,70 @@ std::string duration_text(double seconds) {
 
 }  // namespace
 
-run_progress::run_progress(progress_style style, std::FILE* out) : style_(style), out_(out) {}
+run_progress::run_progress(progress_style style, std::FILE* out) : style_(style), out_(out) {
+    // Without events (one host hanging) the clock, the ETA and the names in
+    // flight must still move: a ticker redraws once a second.
+    if (style_ == progress_style::live) ticker_ = std::jthread([this](std::stop_token stop) { tick(stop); });
+}
 
-run_progress::~run_progress() { end_line(); }
+run_progress::~run_progress() {
+    if (ticker_.joinable()) {
+        ticker_.request_stop();
+        ticker_.join();
+    }
+    end_line();
+}
 
 void run_progress::end_line() {
+    std::lock_guard lock(mutex_);
     if (line_open_) std::fputc('\n', out_);
     line_open_ = false;
     std::fflush(out_);
 }
 
-std::string run_progress::status_line(const progress_counts& c, std::chrono::milliseconds elapsed) {
-    const double seconds = static_cast<double>(elapsed.count()) / 1000.0;
+void run_progress::tick(std::stop_token stop) {
+    std::unique_lock lock(mutex_);
+    while (!stop.stop_requested()) {
+        wake_.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+        if (stop.stop_requested()) break;
+        // Between batches a --step prompt may be waiting: leave its line alone.
+        if (batch_started_ && line_open_) redraw(true);
+    }
+}
+
+std::string run_progress::status_line(const progress_counts& c, std::chrono::milliseconds elapsed,
+                                      std::chrono::milliseconds active, const std::vector<host_running>& slowest) {
+    const double seconds = static_cast<double>(active.count()) / 1000.0;
     const double rate = seconds > 0 ? c.done / seconds : 0;
     const int left = c.hosts_total - c.done;
-    const std::string eta = rate > 0 ? duration_text(left / rate) : "?";
-    return fmt::format("batch {}/{} | {}/{} done | {} in flight | {} failed | {:.1f} hosts/s | ETA {}",
-                       c.batch, c.batches, c.done, c.hosts_total, c.in_flight, c.failed, rate, eta);
+    // The rate falls while nothing finishes, so the ETA grows with the wait.
+    const std::string eta = left == 0 ? "0s" : rate > 0 ? duration_text(left / rate) : "?";
+    std::string line = fmt::format("{} elapsed | batch {}/{} | {}/{} done | {} in flight | {} failed | {} unreachable | "
+                                   "{:.1f} hosts/s | ETA {}",
+                                   duration_text(static_cast<double>(elapsed.count()) / 1000.0), c.batch, c.batches,
+                                   c.done, c.hosts_total, c.in_flight, c.failed, c.unreachable, rate, eta);
+    if (!slowest.empty()) {
+        line += " | slowest:";
+        for (std::size_t i = 0; i < slowest.size() && i < 3; ++i)
+            line += fmt::format("{} {} {}", i ? "," : "", slowest[i].name,
+                                duration_text(static_cast<double>(slowest[i].running.count()) / 1000.0));
+    }
+    return line;
+}
+
+std::chrono::milliseconds run_progress::active(steady::time_point now) const {
+    return active_before_ + (batch_started_ ? since(*batch_started_, now) : std::chrono::milliseconds{0});
+}
+
+std::vector<host_running> run_progress::slowest(steady::time_point now) const {
+    std::vector<host_running> hosts;
+    hosts.reserve(running_.size());
+    for (const auto& [name, started] : running_) hosts.push_back({name, since(started, now)});
+    const auto shown = std::min<std::size_t>(hosts.size(), 3);
+    std::partial_sort(hosts.begin(), hosts.begin() + static_cast<std::ptrdiff_t>(shown), hosts.end(),
+                      [](const host_running& a, const host_running& b) { return a.running > b.running; });
+    hosts.resize(shown);
+    return hosts;
 }
 
 void run_progress::count(const run_event& event) {
@@ -51,15 +106,22 @@ void run_progress::count(const run_event& event) {
                 started_ = std::chrono::steady_clock::now();
             } else if constexpr (std::is_same_v<E, batch_started>) {
                 counts_.batch = e.batch;
+                batch_started_ = steady::now();
+            } else if constexpr (std::is_same_v<E, batch_finished>) {
+                if (batch_started_) active_before_ += since(*batch_started_, steady::now());
+                batch_started_.reset();
             } else if constexpr (std::is_same_v<E, host_started>) {
                 ++counts_.in_flight;
+                running_[e.host] = steady::now();
             } else if constexpr (std::is_same_v<E, host_finished>) {
                 if (e.status == host_status::skipped) return;
                 --counts_.in_flight;
+                running_.erase(e.host);
                 // A host rolled back after its batch finishes twice; count it once.
                 if (!finished_once_.insert(e.host).second) return;
                 ++counts_.done;
-                if (is_failure(e.status) || (e.status == host_status::rolled_back && mode_ != run_mode::rollback))
+                if (e.status == host_status::unreachable) ++counts_.unreachable;
+                else if (is_failure(e.status) || (e.status == host_status::rolled_back && mode_ != run_mode::rollback))
                     ++counts_.failed;
             }
         },
@@ -77,9 +139,8 @@ void run_progress::redraw(bool force) {
     const auto now = std::chrono::steady_clock::now();
     if (!force && now - last_draw_ < std::chrono::milliseconds(100)) return;
     last_draw_ = now;
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - started_);
     std::fputs("\r\033[K", out_);
-    std::fputs(status_line(counts_, elapsed).c_str(), out_);
+    std::fputs(status_line(counts_, since(started_, now), active(now), slowest(now)).c_str(), out_);
     line_open_ = true;
     std::fflush(out_);
 }
@@ -109,6 +170,7 @@ void run_progress::print_plain(const run_event& event) {
 }
 
 void run_progress::on_event(const run_event& event) {
+    std::lock_guard lock(mutex_);
     count(event);
     switch (style_) {
         case progress_style::json:

@@ -1,5 +1,7 @@
 #include "orchestrator/engine/step_runner.hpp"
 
+#include "orchestrator/engine/expectation_evidence.hpp"
+
 #include <optional>
 #include <thread>
 
@@ -55,6 +57,34 @@ attempt_result judge(exec_result result, const step& s, const step_context& cont
     return {miss.empty(), false, std::move(miss), std::move(result.stdout_text)};
 }
 
+/// "1m30s", "2s", "500ms": a duration as the inventory writes it.
+std::string duration_words(std::chrono::milliseconds d) {
+    const auto ms = d.count();
+    if (ms % 1000 != 0) return std::to_string(ms) + "ms";
+    const auto s = ms / 1000;
+    if (s >= 60 && s % 60 == 0) return std::to_string(s / 60) + "m";
+    if (s >= 60) return std::to_string(s / 60) + "m" + std::to_string(s % 60) + "s";
+    return std::to_string(s) + "s";
+}
+
+/// Why a command was cut off. A timeout names the timeout that was set (not
+/// how long stopping the command took); a command that may change the host
+/// says that the change may have landed, since nobody saw it finish.
+std::string cut_off_message(const transport_error& error, const step& s, std::chrono::milliseconds timeout,
+                            phase in_phase) {
+    std::string message = std::string(to_string(error.kind)) + ": ";
+    if (error.kind == error_kind::timeout)
+        message += "the command did not finish within its configured timeout of " + duration_words(timeout) + " (" +
+                   (s.timeout.count() > 0 ? "the step's timeout" : "the host's command_timeout") +
+                   ") and was stopped; raise it if the command is just slow";
+    else
+        message += error.message;
+    if (!reads_only(in_phase))
+        message += "; the command was cut off before it finished, so its change may have landed: the host's state "
+                   "is unknown until it is captured again";
+    return message;
+}
+
 attempt_result run_command_attempt(const std::string& command, const step& s,
                                    const step_context& context, step_record& record) {
     const auto timeout = s.timeout.count() > 0 ? s.timeout : context.host.connection.command_timeout;
@@ -69,7 +99,7 @@ attempt_result run_command_attempt(const std::string& command, const step& s,
         static const exec_result nothing_printed{};
         const auto& partial = result.error().partial;
         keep_output(partial ? *partial : nothing_printed, context, record);
-        return {false, true, std::string(to_string(result.error().kind)) + ": " + result.error().message};
+        return {false, true, cut_off_message(result.error(), s, timeout, record.in_phase)};
     }
     if (context.recent && reads_only(record.in_phase)) context.recent->remember(s.shell, command, *result, record.name);
     return judge(std::move(*result), s, context, record);
@@ -128,13 +158,24 @@ std::string expectation_miss(const expectation& expect, const exec_result& resul
     const int wanted_exit = expect.exit_code.value_or(0);
     // Without `exit`, an output pattern decides alone; with neither, exit 0 is wanted.
     const bool exit_decides = !expect.any_exit && (expect.exit_code || !has_pattern);
-    if (exit_decides && result.exit_code != wanted_exit)
-        return "exit code " + std::to_string(result.exit_code) + ", expected " +
-               std::to_string(wanted_exit);
+    if (exit_decides && result.exit_code != wanted_exit) {
+        // The line that explains the exit code travels with it (progress
+        // lines, recap, report): stderr's last, or stdout's (netsh's refusals).
+        const auto& said = last_line(result.stderr_text).empty() ? result.stdout_text : result.stderr_text;
+        const auto line = last_line(said);
+        return "exit code " + std::to_string(result.exit_code) + ", expected " + std::to_string(wanted_exit) +
+               (line.empty() ? "" : std::string(&said == &result.stderr_text ? "; stderr: '" : "; stdout: '") + line + "'");
+    }
+    // The line that was meant to match says more than the regex alone.
+    auto mismatch = [](const char* stream, const pattern& p, const std::string& text) {
+        const auto line = line_meant_to_match(text, p.text);
+        return std::string(stream) + " does not match '" + p.text + "'; " +
+               (line.empty() ? std::string(stream) + " was empty" : "the line meant to match reads '" + line + "'");
+    };
     if (expect.stdout_match && !boost::regex_search(result.stdout_text, expect.stdout_match->compiled))
-        return "stdout does not match '" + expect.stdout_match->text + "'";
+        return mismatch("stdout", *expect.stdout_match, result.stdout_text);
     if (expect.stderr_match && !boost::regex_search(result.stderr_text, expect.stderr_match->compiled))
-        return "stderr does not match '" + expect.stderr_match->text + "'";
+        return mismatch("stderr", *expect.stderr_match, result.stderr_text);
     return {};
 }
 

@@ -18,7 +18,7 @@ using nlohmann::json;
 constexpr const char* status_order[] = {"changed", "unchanged",       "would-change", "rolled-back", "failed",
                                         "rollback-failed", "unreachable", "skipped",      "unfinished"};
 constexpr std::size_t max_failure_cards = 200;
-constexpr std::size_t max_embedded_stderr = 2048;
+constexpr std::size_t max_embedded_excerpt = 2048;
 
 std::string h(const std::string& text) { return html_escape(text); }
 
@@ -52,7 +52,8 @@ private:
 /// stay a few MB and parse quickly. Host row: name, address, transport,
 /// batch, status, before -> after, message, error kind, steps; step: phase,
 /// name, command, message (indexes into "strings"), exit code, ok, attempts,
-/// ms, stderr excerpt (failed steps only).
+/// ms, stdout excerpt, stderr excerpt (interned: hosts in the same state
+/// print the same text, so 10,000 hosts carry a few distinct excerpts).
 std::string embedded_data(const run_report& r) {
     string_table strings;
     json hosts = json::array();
@@ -62,11 +63,13 @@ std::string embedded_data(const run_report& r) {
             steps.push_back(json::array({strings(phase_name(s.in_phase)), strings(s.name), strings(s.command),
                                          strings(step_note(s)), s.exit_code ? json(*s.exit_code) : json(nullptr), s.ok,
                                          s.attempts, s.duration.count(),
-                                         s.ok ? std::string() : shorten(s.stderr_excerpt, max_embedded_stderr)}));
+                                         strings(shorten(s.stdout_excerpt, max_embedded_excerpt)),
+                                         strings(shorten(s.stderr_excerpt, max_embedded_excerpt))}));
         }
         hosts.push_back(json::array({host.name, host.address,
                                      host.transport ? transport_name(*host.transport) : "", host.batch,
-                                     status_word(host), changes_text(host), host.message,
+                                     status_word(host), changes_text(host),
+                                     is_failure(host, r.mode) ? failure_message(host) : host.message,
                                      host.error ? to_string(*host.error) : "", steps}));
     }
     auto text = json{{"strings", strings.strings()}, {"hosts", hosts}}.dump(-1, ' ', false,
@@ -155,7 +158,7 @@ std::string timeline(const run_report& r) {
 std::string failures(const run_report& r) {
     std::vector<const host_report*> list;
     for (const auto& host : r.hosts)
-        if (is_failure(host)) list.push_back(&host);
+        if (is_failure(host, r.mode)) list.push_back(&host);
     if (list.empty()) return "";
     std::string out = "<section><h2>Failures (" + std::to_string(list.size()) + ")</h2>\n";
     for (std::size_t i = 0; i < list.size() && i < max_failure_cards; ++i) {
@@ -168,13 +171,15 @@ std::string failures(const run_report& r) {
             out += "<p>Outcome unknown: " + std::string(phase_name(host.in_flight->in_phase)) + " step <q>" +
                    h(host.in_flight->name) + "</q> was running.</p>";
         else
-            out += "<p>" + h(host.message) + "</p>";
+            out += "<p>" + h(failure_message(host)) + "</p>";
         if (const auto* s = failed_step(host)) {
             out += "<p class=\"cmd\">" + std::string(phase_name(s->in_phase)) + " <q>" + h(s->name) + "</q>: <code>" +
                    h(s->command) + "</code>" + (s->exit_code ? " → exit " + std::to_string(*s->exit_code) : "") + "</p>";
-            if (!s->stderr_excerpt.empty()) out += "<pre>" + h(s->stderr_excerpt) + "</pre>";
+            if (!s->stderr_excerpt.empty()) out += "<p>stderr:</p><pre>" + h(s->stderr_excerpt) + "</pre>";
             if (auto printed = cut_off_output(*s); !printed.empty())
                 out += "<p>Printed before it was cut off:</p><pre>" + h(std::string(printed)) + "</pre>";
+            else if (!s->stdout_excerpt.empty())
+                out += "<p>stdout:</p><pre>" + h(s->stdout_excerpt) + "</pre>";
         }
         out += "</div>\n";
     }
@@ -204,6 +209,14 @@ tbody tr{cursor:pointer}tbody tr:hover{background:#f9fafb}
 .pager{display:flex;gap:8px;align-items:center;margin:8px 0}
 #detail{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 12px;margin-top:8px}
 #detail:empty{display:none}
+.hint{color:#555;font-size:13px;margin:4px 0}.sha{color:#777;font-size:11px;word-break:break-all}
+tr.out td{background:#fafafa}tr.out pre{max-height:none;margin:2px 0 6px}
+@media print{
+body{max-width:none;background:#fff;padding:0}
+.tools,.pager,.hint,#detail{display:none}
+pre{max-height:none;background:#fff;color:#000;border:1px solid #999}
+th{position:static}tbody tr{break-inside:avoid}
+}
 )CSS";
 
 constexpr const char* script = R"JS(
@@ -260,7 +273,9 @@ function show(r){
   r[8].forEach(function(s){var tr=el('tr');
     [S[s[0]],S[s[1]],S[s[2]],s[4]===null?'-':s[4],s[5]?'yes':'NO',s[6],s[7],S[s[3]]].forEach(function(v){tr.appendChild(el('td',v));});
     t.appendChild(tr);
-    if(s[8]){var pr=el('tr'),td=el('td');td.colSpan=8;td.appendChild(el('pre',s[8]));pr.appendChild(td);t.appendChild(pr);}});
+    [['stdout',S[s[8]]],['stderr',S[s[9]]]].forEach(function(o){if(!o[1])return;
+      var pr=el('tr'),td=el('td');td.colSpan=8;td.appendChild(el('b',o[0]));td.appendChild(el('pre',o[1]));
+      pr.className='out';pr.appendChild(td);t.appendChild(pr);});});
   detail.appendChild(t);detail.scrollIntoView({block:'nearest'});
 }
 document.querySelectorAll('#hosts th').forEach(function(th,i){th.onclick=function(){
@@ -268,6 +283,11 @@ document.querySelectorAll('#hosts th').forEach(function(th,i){th.onclick=functio
 q.oninput=refilter;st.onchange=refilter;
 document.getElementById('prev').onclick=function(){if(page>0){page--;draw();}};
 document.getElementById('next').onclick=function(){page++;draw();};
+// Printing shows every host of the current filter, not one page of them.
+var paged=PAGE;
+if(typeof window!=='undefined'&&window.addEventListener){
+  window.addEventListener('beforeprint',function(){PAGE=Math.max(1,view.length);page=0;draw();});
+  window.addEventListener('afterprint',function(){PAGE=paged;draw();});}
 draw();
 // The page is usable from here: tests and tests/bench/html_open read this mark.
 if(document.body)document.body.setAttribute('data-rendered',String(Math.round(performance.now())));
@@ -286,9 +306,13 @@ std::string render_html(const run_report& r) {
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>fleetmend " +
            std::string(to_string(r.mode)) + " run " + h(r.run_id) + "</title>\n<style>" + style + "</style></head>\n<body>\n";
     out += "<header><h1>fleetmend " + std::string(to_string(r.mode)) + " run " + h(r.run_id) + "</h1>\n";
-    out += "<p class=\"meta\">playbook <code>" + h(r.playbook.path) + "</code> · inventory <code>" + h(r.inventory.path) +
-           "</code>" + (r.source_report.empty() ? "" : " · restores <code>" + h(r.source_report) + "</code>") +
-           "</p>\n<p class=\"meta\">started " + (r.started ? format_time(*r.started) : std::string("-")) +
+    auto digest = [](const file_digest& f) {
+        return "<code>" + h(f.path) + "</code>" + (f.sha256.empty() ? "" : " <span class=\"sha\">sha256 " + h(f.sha256) + "</span>");
+    };
+    out += "<p class=\"meta\">playbook " + digest(r.playbook) + " · inventory " + digest(r.inventory) +
+           (r.source_report.empty() ? "" : " · restores <code>" + h(r.source_report) + "</code>") +
+           "</p>\n<p class=\"meta\">exit status <b id=\"exit\">" + std::to_string(run_exit_status(r)) + "</b> (" +
+           h(run_exit_meaning(r)) + ")</p>\n<p class=\"meta\">started " + (r.started ? format_time(*r.started) : std::string("-")) +
            (r.finished ? " · took " + duration_text(r.started, r.finished) : std::string()) + " · fleetmend " +
            h(r.tool_version) + "</p>\n";
     for (const auto& s : r.sources)
@@ -307,7 +331,9 @@ std::string render_html(const run_report& r) {
            "<table id=\"hosts\"><thead><tr><th>Host</th><th>Address</th><th>Transport</th><th>Batch</th>"
            "<th>Status</th><th>Before → after</th><th>Message</th></tr></thead><tbody id=\"rows\"></tbody></table>\n"
            "<div class=\"pager\"><button id=\"prev\" type=\"button\">‹ previous</button><span id=\"pageinfo\"></span>"
-           "<button id=\"next\" type=\"button\">next ›</button></div>\n<div id=\"detail\"></div>\n"
+           "<button id=\"next\" type=\"button\">next ›</button></div>\n"
+           "<p class=\"hint\">Click a row to open that host's detail below the table: every step with its command, "
+           "exit code, stdout and stderr.</p>\n<div id=\"detail\"></div>\n"
            "<noscript><p>The host table needs JavaScript; the JSON report has the same data.</p></noscript>\n</section>\n";
     out += "<script type=\"application/json\" id=\"fm-data\">" + embedded_data(r) + "</script>\n";
     out += std::string("<script>") + script + "</script>\n</body></html>\n";

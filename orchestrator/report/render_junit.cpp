@@ -24,17 +24,29 @@ struct suite_counts {
     int tests = 0, failures = 0, errors = 0, skipped = 0;
 };
 
-/// unreachable hosts are errors (the test could not run); failed and rolled-back
-/// ones are failures (the remediation did not hold), so a CI job goes red.
-void count(suite_counts& c, const host_report& h) {
-    ++c.tests;
+enum class verdict { passed, skipped, error, failure };
+
+/// unreachable hosts are errors (the test could not run); failed ones and,
+/// outside a rollback run, rolled-back ones are failures (the remediation did
+/// not hold), so a CI job goes red. A rollback run's restored host passed.
+verdict verdict_of(const host_report& h, run_mode mode) {
     const auto word = status_word(h);
-    if (word == "skipped") ++c.skipped;
-    else if (word == "unreachable" || word == "unfinished") ++c.errors;
-    else if (word == "failed" || word == "rollback-failed" || word == "rolled-back") ++c.failures;
+    if (word == "skipped") return verdict::skipped;
+    if (word == "unreachable" || word == "unfinished") return verdict::error;
+    return is_failure(h, mode) ? verdict::failure : verdict::passed;
 }
 
-std::string steps_text(const host_report& h) {
+void count(suite_counts& c, const host_report& h, run_mode mode) {
+    ++c.tests;
+    switch (verdict_of(h, mode)) {
+        case verdict::skipped: ++c.skipped; break;
+        case verdict::error: ++c.errors; break;
+        case verdict::failure: ++c.failures; break;
+        case verdict::passed: break;
+    }
+}
+
+std::string steps_text(const host_report& h, run_mode mode) {
     std::string out;
     for (const auto& s : h.steps) {
         out += std::string("[") + phase_name(s.in_phase) + "] " + s.name + ": " + s.command + " -> " +
@@ -42,12 +54,13 @@ std::string steps_text(const host_report& h) {
                (s.ok ? ", ok" : ", FAILED") + ", " + std::to_string(s.attempts) + " attempt(s), " +
                seconds(s.duration) + "s" + (step_note(s).empty() ? "" : " (" + step_note(s) + ")") + "\n";
     }
-    const auto changes = changes_text(h);
-    if (!changes.empty()) out += "changes: " + changes + "\n";
+    const bool restored = mode == run_mode::rollback && h.finished && h.status == host_status::rolled_back;
+    const auto changes = restored ? restored_text(h) : changes_text(h);
+    if (!changes.empty()) out += (restored ? "restored: " : "changes: ") + changes + "\n";
     return out;
 }
 
-std::string testcase(const host_report& h, const std::string& classname) {
+std::string testcase(const host_report& h, const std::string& classname, run_mode mode) {
     std::string out = "    <testcase classname=" + attr(classname) + " name=" + attr(h.name) +
                       " time=" + attr(seconds(span(h.started, h.ended))) + ">\n";
     const auto word = status_word(h);
@@ -60,23 +73,26 @@ std::string testcase(const host_report& h, const std::string& classname) {
         out += "        <property name=" + attr("after." + name) + " value=" + attr(value) + "/>\n";
     out += "      </properties>\n";
     const auto* step = failed_step(h);
-    std::string detail = h.message;
+    const std::string message = failure_message(h);
+    std::string detail = message;
     if (step && !step->stderr_excerpt.empty()) detail += "\nstderr:\n" + step->stderr_excerpt;
     if (step && !cut_off_output(*step).empty()) detail += "\nstdout before it was cut off:\n" + std::string(cut_off_output(*step));
-    if (word == "skipped") {
+    else if (step && !step->stdout_excerpt.empty()) detail += "\nstdout:\n" + step->stdout_excerpt;
+    const auto judged = verdict_of(h, mode);
+    if (judged == verdict::skipped) {
         out += "      <skipped message=" + attr(h.message.empty() ? "not attempted" : h.message) + "/>\n";
-    } else if (word == "unreachable" || word == "unfinished") {
+    } else if (judged == verdict::error) {
         const std::string type = h.error ? to_string(*h.error) : word;
-        const std::string message = word == "unfinished" && h.in_flight
-                                        ? "outcome unknown: " + h.in_flight->name + " was running"
-                                        : h.message;
-        out += "      <error type=" + attr(type) + " message=" + attr(message) + ">" + xml_escape(detail) +
+        const std::string shown = word == "unfinished" && h.in_flight
+                                      ? "outcome unknown: " + h.in_flight->name + " was running"
+                                      : message;
+        out += "      <error type=" + attr(type) + " message=" + attr(shown) + ">" + xml_escape(detail) +
                "</error>\n";
-    } else if (word == "failed" || word == "rollback-failed" || word == "rolled-back") {
-        out += "      <failure type=" + attr(word) + " message=" + attr(h.message) + ">" + xml_escape(detail) +
+    } else if (judged == verdict::failure) {
+        out += "      <failure type=" + attr(word) + " message=" + attr(message) + ">" + xml_escape(detail) +
                "</failure>\n";
     }
-    if (!h.steps.empty()) out += "      <system-out>" + xml_escape(steps_text(h)) + "</system-out>\n";
+    if (!h.steps.empty()) out += "      <system-out>" + xml_escape(steps_text(h, mode)) + "</system-out>\n";
     out += "    </testcase>\n";
     return out;
 }
@@ -93,8 +109,8 @@ std::string render_junit(const run_report& r) {
         std::string cases;
         const std::string classname = "fleetmend." + r.run_id;
         for (const auto* h : hosts) {
-            count(c, *h);
-            cases += testcase(*h, classname);
+            count(c, *h, r.mode);
+            cases += testcase(*h, classname, r.mode);
         }
         total.tests += c.tests;
         total.failures += c.failures;

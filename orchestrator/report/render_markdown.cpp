@@ -12,6 +12,13 @@ constexpr std::size_t max_detailed_failures = 200;
 std::string md(const std::string& text) { return markdown_inline(text); }
 std::string code(const std::string& text) { return "`" + valid_utf8(text) + "`"; }
 std::string or_dash(const std::string& text) { return text.empty() ? "-" : text; }
+/// Windows line ends are layout, not content: a code block shows plain lines.
+std::string output_block(std::string_view text) {
+    std::string lines;
+    for (std::size_t i = 0; i < text.size(); ++i)
+        if (!(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) lines += text[i];
+    return markdown_code_block(lines);
+}
 
 }  // namespace
 
@@ -50,12 +57,12 @@ std::string render_markdown(const run_report& r) {
     }
 
     std::size_t failures = 0;
-    for (const auto& h : r.hosts) failures += is_failure(h) ? 1 : 0;
+    for (const auto& h : r.hosts) failures += is_failure(h, r.mode) ? 1 : 0;
     if (failures > 0) {
         out += "\n## Failures\n";
         std::size_t shown = 0;
         for (const auto& h : r.hosts) {
-            if (!is_failure(h)) continue;
+            if (!is_failure(h, r.mode)) continue;
             if (++shown > max_detailed_failures) {
                 out += "\n… and " + std::to_string(failures - max_detailed_failures) + " more (see the JSON report)\n";
                 break;
@@ -66,13 +73,15 @@ std::string render_markdown(const run_report& r) {
                 out += "Outcome unknown: " + std::string(phase_name(h.in_flight->in_phase)) + " step " +
                        md(h.in_flight->name) + " was running.\n";
             else
-                out += md(or_dash(h.message)) + "\n";
+                out += md(or_dash(failure_message(h))) + "\n";
             if (const auto* s = failed_step(h)) {
                 out += "\nStep " + md(s->name) + " (" + phase_name(s->in_phase) + "): " + code(s->command) +
                        (s->exit_code ? ", exit " + std::to_string(*s->exit_code) : std::string()) + "\n";
-                if (!s->stderr_excerpt.empty()) out += "\n" + markdown_code_block(s->stderr_excerpt);
+                if (!s->stderr_excerpt.empty()) out += "\nstderr:\n\n" + output_block(s->stderr_excerpt);
                 if (auto printed = cut_off_output(*s); !printed.empty())
-                    out += "\nPrinted before it was cut off:\n\n" + markdown_code_block(printed);
+                    out += "\nPrinted before it was cut off:\n\n" + output_block(printed);
+                else if (!s->stdout_excerpt.empty())
+                    out += "\nstdout:\n\n" + output_block(s->stdout_excerpt);
             }
         }
     }
@@ -82,7 +91,7 @@ std::string render_markdown(const run_report& r) {
     for (const auto& h : r.hosts) {
         out += "| " + md(h.name) + " | " + md(or_dash(h.address)) + " | " +
                (h.transport ? transport_name(*h.transport) : "-") + " | " + std::to_string(h.batch) + " | " +
-               status_word(h) + " | " + md(or_dash(changes_text(h))) + " | " + md(or_dash(shorten(h.message, 300))) +
+               status_word(h) + " | " + md(or_dash(changes_text(h))) + " | " + md(or_dash(shorten(is_failure(h, r.mode) ? failure_message(h) : h.message, 300))) +
                " |\n";
     }
     return out;

@@ -38,35 +38,10 @@ std::string plural(std::size_t n, const char* word) {
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
-// The text from the start of its last `lines` non-empty lines.
-std::string last_lines(std::string_view text, std::size_t lines) {
-    std::size_t start = text.size(), found = 0;
-    while (start > 0 && found < lines) {
-        auto end = start;
-        while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r')) --end;
-        if (end == 0) break;
-        auto newline = text.rfind('\n', end - 1);
-        start = newline == std::string_view::npos ? 0 : newline + 1;
-        ++found;
-    }
-    return std::string(text.substr(start));
-}
-
-/// Up to `lines` lines of stderr (or stdout), each made safe and indented.
-std::string excerpt_lines(const std::string& text, std::size_t lines, const std::string& indent) {
+/// Lines made safe for a terminal, each shortened and indented.
+std::string indented(const std::vector<std::string>& lines, const std::string& indent) {
     std::string out;
-    std::size_t start = 0, shown = 0;
-    while (start < text.size() && shown < lines) {
-        auto end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        auto line = std::string_view(text).substr(start, end - start);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (!line.empty()) {
-            out += indent + terminal_safe(shorten(line, 200)) + "\n";
-            ++shown;
-        }
-        start = end + 1;
-    }
+    for (const auto& line : lines) out += indent + terminal_safe(shorten(line, 200)) + "\n";
     return out;
 }
 
@@ -117,8 +92,8 @@ std::string render_text(const run_report& r, const text_options& options) {
 
     std::vector<const host_report*> failures, changes;
     for (const auto& h : r.hosts) {
-        if (is_failure(h)) failures.push_back(&h);
-        else if (is_change(h)) changes.push_back(&h);
+        if (is_failure(h, r.mode)) failures.push_back(&h);
+        else if (is_change(h, r.mode)) changes.push_back(&h);
     }
 
     if (!failures.empty()) {
@@ -136,10 +111,13 @@ std::string render_text(const run_report& r, const text_options& options) {
                 out += terminal_safe(shorten(h.message, 300));
             out += "\n";
             if (const auto* s = failed_step(h)) {
-                if (!s->stderr_excerpt.empty()) out += excerpt_lines(s->stderr_excerpt, 3, indent + "stderr: ");
-                // A hung command: its last lines say where it stopped.
-                if (auto printed = cut_off_output(*s); !printed.empty())
-                    out += excerpt_lines(last_lines(printed, 3), 3, indent + "stdout before the cut: ");
+                // The last lines explain the failure: stderr's, or stdout's
+                // when stderr is empty; a hung command's say where it stopped.
+                const bool cut_off = !cut_off_output(*s).empty();
+                if (!s->stderr_excerpt.empty()) out += indented(failure_evidence(*s), indent + "stderr: ");
+                if (cut_off || s->stderr_excerpt.empty())
+                    out += indented(last_lines_of(s->stdout_excerpt, 3),
+                                    indent + (cut_off ? "stdout before the cut: " : "stdout: "));
             }
         }
         if (failures.size() > options.max_listed)
@@ -147,11 +125,13 @@ std::string render_text(const run_report& r, const text_options& options) {
     }
 
     if (!changes.empty()) {
-        out += "\n" + paint("CHANGES (" + std::to_string(changes.size()) + ")", "1") + "\n";
+        out += "\n" + paint(std::string(r.mode == run_mode::rollback ? "RESTORED (" : "CHANGES (") + std::to_string(changes.size()) + ")", "1") + "\n";
         for (std::size_t i = 0; i < changes.size() && i < options.max_listed; ++i) {
             const auto& h = *changes[i];
             const auto word = status_word(h);
-            auto what = changes_text(h);
+            // A rollback run captured nothing before: what it put back is the news.
+            auto what = r.mode == run_mode::rollback && h.status == host_status::rolled_back ? restored_text(h)
+                                                                                              : changes_text(h);
             out += "  " + pad(terminal_safe(h.name), width) + paint.for_status(word, pad(word, 16)) + " " +
                    terminal_safe(shorten(what, 300)) + "\n";
         }

@@ -78,3 +78,17 @@ TEST_CASE("a name that matches nothing is an error naming it", "[config][unit]")
     CHECK_FALSE(select_hosts(*inv, "").has_value());
     CHECK_FALSE(select_hosts(*inv, "dc1,!").has_value());
 }
+
+TEST_CASE("a [start:end] range in a pattern means what it means in the inventory, not a character class",
+          "[config][unit]") {
+    temp_folder dir;
+    auto inv = load_inventory(dir.write("inv.toml", fleet));
+    REQUIRE(inv.has_value());
+    CHECK(pick(*inv, "web[01:03]") == names{"web01", "web02", "web03"});
+    CHECK(pick(*inv, "web[02:04],!web03") == names{"web02", "web04"});
+    CHECK(pick(*inv, "app[1:2]") == names{"app1", "app2"});
+    // a glob's character class still works where no ':' says range
+    CHECK(pick(*inv, "web0[13]") == names{"web01", "web03"});
+    // a range that names no host is the usual error
+    CHECK_FALSE(select_hosts(*inv, "web[07:09]").has_value());
+}

@@ -261,6 +261,10 @@ TEST_CASE("runner: a step cut off by its timeout keeps what it printed", "[engin
     CHECK(cut->stdout_excerpt == "Waiting for the Teredo service to stop...\r\n");
     CHECK(cut->stdout_total_bytes == cut->stdout_excerpt.size());
     CHECK(outcome.message.find("timeout") != std::string::npos);
+    // the timeout that was set, not how long stopping the command took
+    CHECK_THAT(cut->message, Catch::Contains("within its configured timeout of 5s (the host's command_timeout)"));
+    // an apply that nobody saw finish may have changed the host
+    CHECK_THAT(cut->message, Catch::Contains("its change may have landed"));
 }
 
 TEST_CASE("runner: the network probe decides a probe step", "[engine][unit]") {

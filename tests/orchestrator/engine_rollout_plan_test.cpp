@@ -106,4 +106,7 @@ TEST_CASE("the --batches flag: counts and percentages, clear errors otherwise", 
     CHECK_FALSE(parse_batches_flag("150%"));
     CHECK_FALSE(parse_batches_flag("-1"));
     CHECK(parse_batches_flag("1,ten").error().find("ten") != std::string::npos);
+    CHECK_FALSE(parse_batches_flag("0"));  // refused like batches = [0]: the canary would be dropped
+    CHECK_FALSE(parse_batches_flag("0,100%"));
+    CHECK(parse_batches_flag("0").error().find("at least 1") != std::string::npos);
 }

@@ -68,7 +68,8 @@ TEST_CASE("the confirmation names hosts, batches and policy", "[engine][unit]") 
     CHECK(text.find("at most 0% failed") != std::string::npos);
 }
 
-TEST_CASE("the live line shows batch, done, in flight, failed, rate and ETA", "[engine][unit]") {
+TEST_CASE("the live line shows elapsed, batch, done, in flight, failed and unreachable apart, rate and ETA",
+          "[engine][unit]") {
     progress_counts counts;
     counts.batches = 4;
     counts.batch = 3;
@@ -76,6 +77,37 @@ TEST_CASE("the live line shows batch, done, in flight, failed, rate and ETA", "[
     counts.done = 20;
     counts.in_flight = 5;
     counts.failed = 2;
-    const auto line = run_progress::status_line(counts, std::chrono::seconds(10));
-    CHECK(line == "batch 3/4 | 20/100 done | 5 in flight | 2 failed | 2.0 hosts/s | ETA 40s");
+    counts.unreachable = 1;
+    const auto line = run_progress::status_line(counts, std::chrono::seconds(10), std::chrono::seconds(10));
+    CHECK(line == "10s elapsed | batch 3/4 | 20/100 done | 5 in flight | 2 failed | 1 unreachable | 2.0 hosts/s | ETA 40s");
+}
+
+TEST_CASE("the live line's ETA grows while nothing finishes and leaves out time at --step prompts", "[engine][unit]") {
+    progress_counts counts;
+    counts.batches = 2;
+    counts.batch = 2;
+    counts.hosts_total = 10;
+    counts.done = 5;
+    counts.in_flight = 1;
+    using std::chrono::seconds;
+    const auto early = run_progress::status_line(counts, seconds(5), seconds(5));
+    const auto later = run_progress::status_line(counts, seconds(60), seconds(60));
+    CHECK_THAT(early, Catch::Contains("1.0 hosts/s | ETA 5s"));
+    CHECK_THAT(later, Catch::Contains("1m00s elapsed"));
+    CHECK_THAT(later, Catch::Contains("ETA 1m00s"));
+    // 55 s of the minute were spent at a prompt between batches: the rate is the work's
+    const auto prompted = run_progress::status_line(counts, seconds(60), seconds(5));
+    CHECK_THAT(prompted, Catch::Contains("1m00s elapsed"));
+    CHECK_THAT(prompted, Catch::Contains("1.0 hosts/s | ETA 5s"));
+}
+
+TEST_CASE("the live line names the slowest hosts in flight with how long they run", "[engine][unit]") {
+    progress_counts counts;
+    counts.batches = 1;
+    counts.batch = 1;
+    counts.hosts_total = 4;
+    counts.in_flight = 4;
+    const std::vector<host_running> slowest{{"win007", std::chrono::seconds(75)}, {"win002", std::chrono::seconds(3)}};
+    const auto line = run_progress::status_line(counts, std::chrono::seconds(80), std::chrono::seconds(80), slowest);
+    CHECK_THAT(line, Catch::EndsWith("| ETA ? | slowest: win007 1m15s, win002 3s"));
 }

@@ -36,6 +36,7 @@ const ths=[0,1,2,3,4,5,6].map(()=>mk('th'));
 const rows=els.rows;
 Object.defineProperty(rows,'textContent',{set(v){this.kids=[];},get(){return '';}});
 global.document={getElementById:id=>els[id],createElement:mk,createDocumentFragment:()=>mk('frag'),querySelectorAll:()=>ths};
+const on={};global.window={addEventListener:(name,f)=>{on[name]=f;}};
 new Function(scripts[scripts.length-1][1])();
 const out={first_draw_ms:Date.now()-t0,info:els.pageinfo.textContent,rows:rows.kids.length};
 els.st.value='failed';els.st.onchange();out.failed=els.pageinfo.textContent;
@@ -44,6 +45,7 @@ out.search_first=rows.kids[0].kids[0].textContent;
 els.q.value='';els.q.oninput();ths[0].onclick();ths[0].onclick();out.desc_first=rows.kids[0].kids[0].textContent;
 els.next.onclick();out.page2=els.pageinfo.textContent;
 rows.kids[0].onclick();out.detail=els.detail.kids[0].textContent;
+on.beforeprint();out.print_rows=rows.kids.length;on.afterprint();out.after_print_rows=rows.kids.length;
 console.log(JSON.stringify(out));
 )JS";
 
@@ -95,6 +97,8 @@ TEST_CASE("the HTML host table filters, sorts and pages 10,000 hosts", "[report]
     CHECK(result["search_first"] == "host9999");
     CHECK(result["desc_first"] == "web06");
     CHECK(result["page2"] == "page 2 of 101 · 10006 of 10006 hosts");
+    CHECK(result["print_rows"] == 10006);  // printing shows every host, not one page
+    CHECK(result["after_print_rows"] == 100);
     CHECK(result["first_draw_ms"].get<int>() < 2000);
     WARN("HTML script, 10,000 hosts: parse + first page in " << result["first_draw_ms"] << " ms (node)");
 }

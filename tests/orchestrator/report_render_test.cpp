@@ -92,9 +92,10 @@ TEST_CASE("a step cut off by its timeout shows what it printed, in every failure
     CHECK_THAT(render_markdown(report), Catch::Contains("Printed before it was cut off:"));
     CHECK_THAT(render_junit(report), Catch::Contains("stdout before it was cut off:\nStopping Teredo"));
 
-    // A step that failed its expectation with no transport error shows its
-    // stdout nowhere in the failure views: only a cut-off command does.
+    // A step that failed its expectation with no transport error was not cut
+    // off: its stdout is evidence, not "what it printed before the cut".
     CHECK_THAT(render_text(fixture_report()), !Catch::Contains("before the cut"));
+    CHECK_THAT(render_text(fixture_report()), Catch::Contains("stdout: Type : client | x"));
 }
 
 TEST_CASE("remote text cannot inject markup or terminal controls", "[report][unit]") {
@@ -147,7 +148,11 @@ TEST_CASE("the HTML page is self-contained and embeds its data safely", "[report
     const auto data = nlohmann::json::parse(body);
     REQUIRE(data["hosts"].size() == 6);
     CHECK(data["hosts"][0][5] == "teredo.type: client -> disabled");
-    CHECK(data["hosts"][2][8][1][8] == "The requested operation requires elevation <b>&\"now\"</b>");
+    // a step's stdout and stderr excerpts, interned in the string table (every step, for the detail panel)
+    const auto& strings = data["strings"];
+    const auto& apply = data["hosts"][2][8][1];
+    CHECK(strings[apply[9].get<int>()] == "The requested operation requires elevation <b>&\"now\"</b>");
+    CHECK(strings[data["hosts"][0][8][0][8].get<int>()] == "Teredo Parameters\r\nType : client\r\n");
 }
 
 TEST_CASE("the HTML page of 10,000 hosts stays small and renders rows on demand", "[report][unit]") {

@@ -49,11 +49,17 @@ struct browser_result {
 };
 
 /// Opens `page` (with the error hook) in headless Chromium, bounded to 60 s.
-browser_result open_in_chromium(const fs::path& page, const fs::path& work) {
+/// `after_load` is script run once the page has loaded (a user's clicks);
+browser_result open_in_chromium(const fs::path& page, const fs::path& work, const std::string& after_load = "") {
     std::string html = read_text(page);
     const auto head = html.find("<head>");
     REQUIRE(head != std::string::npos);
     html.insert(head + 6, error_hook);
+    if (!after_load.empty()) {
+        const auto end = html.rfind("</body>");
+        REQUIRE(end != std::string::npos);
+        html.insert(end, "<script>window.addEventListener('load',function(){" + after_load + "});</script>");
+    }
     const fs::path hooked = work / "hooked.html", dom = work / "dom.html", log = work / "chromium.log";
     std::ofstream(hooked) << html;
     const std::string command = std::string("timeout 60 ") + chromium +
@@ -162,4 +168,57 @@ TEST_CASE("the Chromium check sees a script error when there is one", "[report][
     CHECK(noted.find("console.error: drawn wrong") != std::string::npos);
     CHECK(noted.find("error: ") != std::string::npos);
     CHECK_FALSE(browser.console.empty());
+}
+
+TEST_CASE("the HTML page of a lab run: a row opens its detail with stdout and stderr, sha256 and exit status shown, "
+          "a screenshot drawn", "[report][html][integration]") {
+    if (::access(chromium, X_OK) != 0) {
+        WARN("skipped: " << chromium << " is missing; install Debian's chromium package (.ci/setup does)");
+        return;
+    }
+    rollout_lab lab("html-detail", {.hosts = 6, .octet = 74, .types = "[types]\nclient = 1\n",
+                                    .faults = "[[fault]]\nkind = \"not-elevated\"\nhosts = [2]\n"});
+    const auto failing = lab.hosts()[1];
+    const auto playbook = std::string(FLEETMEND_SOURCE_DIR) + "/playbooks/teredo-disable.toml";
+    const auto run = lab.fleetmend("run", {"run", "-i", lab.inventory(), playbook, "--yes", "--batches", "100%",
+                                           "--max-fail-percentage", "100"});
+    INFO(describe(run));
+    REQUIRE(run.report.is_object());
+    CHECK(run.exit_code == 2);
+    CHECK(status_of(run.report, failing) == "failed");
+    const fs::path page = lab.dir() / "report.html";
+    const auto render = lab.fleetmend_plain({"report", lab.report_path("run").string(), "--format", "html", "-o",
+                                             page.string()});
+    REQUIRE(render.exit_code == 0);
+
+    // what a user does: click the failing host's row
+    const std::string click = "var rows=document.querySelectorAll('#rows tr');for(var i=0;i<rows.length;i++)"
+                              "if(rows[i].firstChild.textContent==='" + failing + "')rows[i].click();";
+    const auto browser = open_in_chromium(page, lab.dir(), click);
+    INFO("chromium exit " << browser.exit_code << "\nconsole:\n" << browser.console << "\nDOM (start):\n"
+                          << browser.dom.substr(0, 4000));
+    REQUIRE(browser.exit_code == 0);
+    CHECK(errors_noted(browser.dom).empty());
+    CHECK_THAT(browser.dom, Catch::Contains("Click a row to open that host's detail"));
+    CHECK_THAT(browser.dom, Catch::Contains("sha256 " + run.report["playbook"]["sha256"].get<std::string>()));
+    CHECK_THAT(browser.dom, Catch::Contains("exit status <b id=\"exit\">2</b>"));
+    // the failure card carries the evidence, and the detail panel the excerpts
+    CHECK_THAT(browser.dom, Catch::Contains("requires elevation"));
+    const auto detail_at = browser.dom.find("<div id=\"detail\">");
+    REQUIRE(detail_at != std::string::npos);
+    const auto detail = browser.dom.substr(detail_at, browser.dom.find("</table>", detail_at) - detail_at);
+    CHECK_THAT(detail, Catch::Contains("<h3>" + failing + " — failed</h3>"));
+    CHECK_THAT(detail, Catch::Contains("<b>stdout</b><pre>"));
+    CHECK_THAT(detail, Catch::Contains("requires elevation"));
+    // the page drawn: a screenshot (a second Chromium run, since one run does one command)
+    const fs::path shot = lab.dir() / "screenshot.png";
+    const std::string command = std::string("timeout 60 ") + chromium +
+                                " --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir=" +
+                                (lab.dir() / "profile-shot").string() +
+                                " --window-size=1280,1600 --virtual-time-budget=5000 --screenshot=" + shot.string() +
+                                " file://" + page.string() + " > " + (lab.dir() / "shot.log").string() + " 2>&1";
+    REQUIRE(std::system(command.c_str()) == 0);
+    const auto png = read_text(shot);
+    REQUIRE(png.size() > 10000);
+    CHECK(png.substr(1, 3) == "PNG");
 }

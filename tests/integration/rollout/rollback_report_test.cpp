@@ -81,6 +81,21 @@ TEST_CASE("rollback --from a 50-host run returns every host to its own initial t
         }
     }
     CHECK(rollback.report["summary"]["rolled-back"] == 50 - per_type["disabled"]);
+
+    // A good undo is a success in every rendering, as in the exit status: a
+    // CI job reading the JUnit stays green.
+    const auto rollback_report = lab.report_path("rollback").string();
+    const auto recap = lab.fleetmend_plain({"report", rollback_report});
+    CHECK(recap.exit_code == 0);
+    CHECK_THAT(recap.output, !Catch::Contains("FAILURES"));
+    CHECK_THAT(recap.output, Catch::Contains("RESTORED (" + std::to_string(50 - per_type["disabled"]) + ")"));
+    const auto junit = lab.fleetmend_plain({"report", rollback_report, "--format", "junit"});
+    CHECK(junit.exit_code == 0);
+    CHECK_THAT(junit.output, Catch::Contains("<testsuites name=\"fleetmend rollback"));
+    CHECK_THAT(junit.output, Catch::Contains("tests=\"" + std::to_string(rollback.report["summary"]["total"].get<int>()) +
+                                             "\" failures=\"0\" errors=\"0\""));
+    CHECK_THAT(junit.output, !Catch::Contains("<failure"));
+    CHECK_THAT(junit.output, Catch::Contains("restored: teredo.type = "));
 }
 
 TEST_CASE("rollback --hosts failed and --limit narrow a rollback, and run --limit @REPORT:failed reruns exactly those",
