@@ -78,7 +78,10 @@ struct winrm_settings {
     bool allow_unencrypted = false;  // permit Basic over plain HTTP
     std::string cert_file;        // client certificate (auth = certificate)
     std::string key_file;
-    std::string spn;              // empty: HTTP@<host name>
+    std::string spn;              // empty: HTTP@<tls_server_name, else the inventory name>
+    /// The name the HTTPS certificate must hold (and SNI carries). Empty: the
+    /// certificate may hold either the inventory name or the address dialed.
+    std::string tls_server_name;
     std::string path = "/wsman";
 };
 

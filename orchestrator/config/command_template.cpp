@@ -49,8 +49,9 @@ std::expected<std::vector<template_reference>, std::string> scan_template(const 
     return refs;
 }
 
-std::expected<std::string, std::string> render_command(const std::string& command_template,
-                                                       const template_values& values, const pattern& safe_fact) {
+std::expected<std::string, std::string> fill_template(
+    const std::string& command_template,
+    const std::function<std::expected<std::string, std::string>(const std::string& name)>& value_of) {
     auto refs = scan_template(command_template);
     if (!refs) return std::unexpected(refs.error());
     std::string out;
@@ -58,30 +59,37 @@ std::expected<std::string, std::string> render_command(const std::string& comman
     for (const auto& ref : *refs) {
         out.append(command_template, copied, ref.offset - copied);
         copied = command_template.find("}}", ref.offset) + 2;
-        if (ref.name == "host.name") {
-            out += values.host_name;
-        } else if (ref.name.starts_with("vars.")) {
-            // Vars come from the admin's own inventory: trusted as written.
-            const auto it = values.vars.find(ref.name.substr(5));
-            if (it == values.vars.end())
-                return std::unexpected("{{" + ref.name + "}}: the host has no var '" + ref.name.substr(5) +
-                                       "'; add it under vars in the inventory");
-            out += it->second;
-        } else {
-            const auto it = values.facts.find(ref.name);
-            if (it == values.facts.end())
-                return std::unexpected("{{" + ref.name + "}}: fact '" + ref.name +
-                                       "' was not captured on this host (its capture regex did not match)");
-            // Facts are remote output: only values the safe pattern fully
-            // matches may become part of a command.
-            if (!fully_matches(it->second, safe_fact))
-                return std::unexpected("{{" + ref.name + "}}: the captured value does not match the safe pattern " +
-                                       safe_fact.text + "; refusing to put it into a command");
-            out += it->second;
-        }
+        auto value = value_of(ref.name);
+        if (!value) return std::unexpected(value.error());
+        out += *value;
     }
     out.append(command_template, copied);
     return out;
+}
+
+std::expected<std::string, std::string> render_command(const std::string& command_template,
+                                                       const template_values& values, const pattern& safe_fact) {
+    return fill_template(command_template, [&](const std::string& name) -> std::expected<std::string, std::string> {
+        if (name == "host.name") return values.host_name;
+        if (name.starts_with("vars.")) {
+            // Vars come from the admin's own inventory: trusted as written.
+            const auto it = values.vars.find(name.substr(5));
+            if (it == values.vars.end())
+                return std::unexpected("{{" + name + "}}: the host has no var '" + name.substr(5) +
+                                       "'; add it under vars in the inventory");
+            return it->second;
+        }
+        const auto it = values.facts.find(name);
+        if (it == values.facts.end())
+            return std::unexpected("{{" + name + "}}: fact '" + name +
+                                   "' was not captured on this host (its capture regex did not match)");
+        // Facts are remote output: only values the safe pattern fully
+        // matches may become part of a command.
+        if (!fully_matches(it->second, safe_fact))
+            return std::unexpected("{{" + name + "}}: the captured value does not match the safe pattern " +
+                                   safe_fact.text + "; refusing to put it into a command");
+        return it->second;
+    });
 }
 
 std::map<std::string, std::string> extract_facts(const step& capture_step, const std::string& stdout_text) {

@@ -64,7 +64,7 @@ void read_winrm(const toml_reader& reader, const toml::node& node, const std::st
     const auto& table = reader.table(node, path);
     reader.check_keys(table, path,
                       {"scheme", "port", "auth", "ca_file", "insecure", "allow_unencrypted", "cert_file",
-                       "key_file", "spn", "path"});
+                       "key_file", "spn", "tls_server_name", "path"});
     for (const auto& [k, v] : table) {
         const std::string key = join_key(path, k.str());
         if (k == "scheme") out.scheme = located<winrm_scheme>{reader.choice(v, key, winrm_scheme_names()), v.source(), key};
@@ -76,6 +76,12 @@ void read_winrm(const toml_reader& reader, const toml::node& node, const std::st
         else if (k == "cert_file") out.cert_file = reader.file_path(v, key);
         else if (k == "key_file") out.key_file = reader.file_path(v, key);
         else if (k == "spn") out.spn = reader.string(v, key);
+        else if (k == "tls_server_name") {
+            out.tls_server_name = reader.string(v, key);
+            if (out.tls_server_name->empty() || out.tls_server_name->find_first_of(" /:@") != std::string::npos)
+                reader.fail(v, key, "expected the host name (or IP address) the certificate is issued for, "
+                                    "such as \"web07.corp.example\"");
+        }
         else if (k == "path") {
             out.path = reader.string(v, key);
             if (!out.path->starts_with('/')) reader.fail(v, key, "expected a URL path starting with '/', such as \"/wsman\"");
@@ -156,6 +162,7 @@ void apply_layer(const connection_layer& layer, connection_settings& s, std::map
     if (w.cert_file) s.winrm.cert_file = *w.cert_file;
     if (w.key_file) s.winrm.key_file = *w.key_file;
     if (w.spn) s.winrm.spn = *w.spn;
+    if (w.tls_server_name) s.winrm.tls_server_name = *w.tls_server_name;
     if (w.path) s.winrm.path = *w.path;
     if (layer.ssh.identity_file) s.ssh.identity_file = *layer.ssh.identity_file;
     if (layer.ssh.known_hosts) s.ssh.known_hosts = *layer.ssh.known_hosts;

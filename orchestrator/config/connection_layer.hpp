@@ -34,7 +34,7 @@ struct connection_layer {
         std::optional<located<winrm_scheme>> scheme;
         std::optional<located<std::uint16_t>> port;
         std::optional<located<winrm_auth>> auth;
-        std::optional<std::string> ca_file, cert_file, key_file, spn, path;
+        std::optional<std::string> ca_file, cert_file, key_file, spn, tls_server_name, path;
         std::optional<bool> insecure, allow_unencrypted;
     } winrm;
 

@@ -44,6 +44,7 @@ nlohmann::json host_to_json(const host_entry& host) {
             {"cert_file", c.winrm.cert_file},
             {"key_file", c.winrm.key_file},
             {"spn", c.winrm.spn},
+            {"tls_server_name", c.winrm.tls_server_name},
             {"path", c.winrm.path},
         };
     } else {

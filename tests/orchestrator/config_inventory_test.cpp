@@ -306,3 +306,18 @@ TEST_CASE("the inventories shipped in inventories/ load", "[config][unit]") {
         CHECK(inv.has_value());
     }
 }
+
+TEST_CASE("winrm.tls_server_name is read per host and a malformed one is an error at the key", "[config][unit]") {
+    temp_folder dir;
+    const std::string file = (dir.path() / "inv.toml").string();
+    auto inv = load_inventory(dir.write("inv.toml", "[defaults.winrm]\nscheme = \"https\"\n"
+                                                   "[hosts.web07]\naddress = \"10.1.0.7\"\n"
+                                                   "winrm = { tls_server_name = \"web07.dc1.corp.example\" }\n"
+                                                   "[hosts.web08]\n"));
+    REQUIRE(inv.has_value());
+    REQUIRE(inv->hosts.size() == 2);
+    CHECK(inv->hosts[0].connection.winrm.tls_server_name == "web07.dc1.corp.example");
+    CHECK(inv->hosts[1].connection.winrm.tls_server_name.empty());
+    CHECK(load_error(dir, "[defaults.winrm]\ntls_server_name = \"https://web07\"\n")
+              .starts_with(file + ":2:19: key 'defaults.winrm.tls_server_name': expected the host name"));
+}

@@ -88,7 +88,7 @@ TEST_CASE("a previewed command fills host.name and vars, names a fact's capture,
     CHECK(preview_command("set type={{teredo.type}}", values) == "set type=client");
 }
 
-TEST_CASE("the plan of a host lists every step with its command and when it runs; alike hosts shown once",
+TEST_CASE("the plan of a host lists every step with its command and when it runs, alike hosts shown once",
           "[engine][unit]") {
     temp_folder dir;
     auto book = load_playbook(std::string(FLEETMEND_SOURCE_DIR) + "/playbooks/teredo-disable.toml");

@@ -57,6 +57,23 @@ void raise_open_files_limit() {
 
 std::string_view type_name(teredo_type t) { return to_netsh(t); }
 
+/// The HTTPS certificate a host's scenario asks for.
+certificate_request certificate_for(const host_spec& spec) {
+    certificate_request r{spec.name, {spec.name}, {spec.address}};
+    switch (spec.faults.certificate) {
+        case certificate_shape::normal: break;
+        case certificate_shape::address_only: r.dns_names.clear(); r.common_name = spec.address; break;
+        case certificate_shape::other_name:
+            r.common_name = spec.faults.certificate_name;
+            r.dns_names = {spec.faults.certificate_name};
+            r.ips.clear();
+            break;
+        case certificate_shape::expired: r.expired = true; break;
+        case certificate_shape::self_signed: r.self_signed = true; break;
+    }
+    return r;
+}
+
 }  // namespace
 
 struct lab_fleet::runtime {
@@ -151,7 +168,7 @@ std::expected<std::unique_ptr<lab_fleet>, std::string> lab_fleet::start(const la
         }
         const bool https = spec.scheme == lab_scheme::https;
         if (https) {
-            auto cert = rt->pki->issue(spec.name, spec.address);
+            auto cert = rt->pki->issue(certificate_for(spec));
             if (!cert) return std::unexpected(cert.error());
             host->set_certificate(std::move(*cert));
         }
@@ -198,6 +215,11 @@ host_counters lab_fleet::counters(const std::string& host) const {
     return it == runtime_->by_name.end() ? host_counters{} : it->second->counters();
 }
 
+std::string lab_fleet::last_server_name(const std::string& host) const {
+    const auto it = runtime_->by_name.find(host);
+    return it == runtime_->by_name.end() ? std::string{} : it->second->last_server_name();
+}
+
 host_counters lab_fleet::totals() const {
     host_counters sum;
     for (const auto& h : runtime_->hosts) {
@@ -209,6 +231,8 @@ host_counters lab_fleet::totals() const {
         sum.commands += c.commands;
         sum.applies += c.applies;
         sum.faults += c.faults;
+        sum.input_pieces += c.input_pieces;
+        sum.open_shells += c.open_shells;
     }
     return sum;
 }
@@ -224,7 +248,8 @@ std::expected<void, std::string> lab_fleet::write_status(const std::string& path
     const auto to_json = [](const host_counters& c) {
         return json{{"connections", c.connections}, {"authentications", c.authentications},
                     {"auth_failures", c.auth_failures}, {"shells", c.shells}, {"commands", c.commands},
-                    {"applies", c.applies}, {"faults", c.faults}};
+                    {"applies", c.applies}, {"faults", c.faults}, {"input_pieces", c.input_pieces},
+                    {"open_shells", c.open_shells}};
     };
     json hosts = json::object();
     for (const auto& h : runtime_->hosts) {

@@ -52,6 +52,8 @@ public:
     [[nodiscard]] const host_spec* find(const std::string& host) const;
     /// Counters of one host (all zero for an unknown name).
     [[nodiscard]] host_counters counters(const std::string& host) const;
+    /// The SNI name of the host's latest TLS handshake (empty: none, or unknown host).
+    [[nodiscard]] std::string last_server_name(const std::string& host) const;
     /// Sum over every host.
     [[nodiscard]] host_counters totals() const;
     /// The host's Teredo type as netsh would show it now.

@@ -34,7 +34,7 @@ bool add_extension(X509* cert, X509* issuer, int nid, const std::string& value) 
     return ok;
 }
 
-x509_ptr new_certificate(std::string_view common_name, EVP_PKEY* key, long days) {
+x509_ptr new_certificate(std::string_view common_name, EVP_PKEY* key, long days, long start_days = 0) {
     x509_ptr cert(X509_new());
     if (!cert) return nullptr;
     X509_set_version(cert.get(), 2);
@@ -44,8 +44,8 @@ x509_ptr new_certificate(std::string_view common_name, EVP_PKEY* key, long days)
     BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
     BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
     BN_free(bn);
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), days * 24 * 3600);
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), start_days * 24 * 3600 - 3600);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), (start_days + days) * 24 * 3600);
     X509_set_pubkey(cert.get(), key);
     X509_NAME* name = X509_get_subject_name(cert.get());
     X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("fleetmend lab"), -1, -1, 0);
@@ -74,16 +74,25 @@ std::expected<lab_certificates, std::string> lab_certificates::create(std::strin
 }
 
 std::expected<x509_ptr, std::string> lab_certificates::issue(std::string_view dns_name, std::string_view ip) const {
-    x509_ptr cert = new_certificate(dns_name, server_key_.get(), 30);
+    return issue(certificate_request{std::string(dns_name), {std::string(dns_name)}, {std::string(ip)}});
+}
+
+std::expected<x509_ptr, std::string> lab_certificates::issue(const certificate_request& request) const {
+    // Expired: valid for 30 days, ended yesterday.
+    x509_ptr cert = new_certificate(request.common_name, server_key_.get(), 30, request.expired ? -31 : 0);
     if (!cert) return std::unexpected(openssl_words("cannot build a server certificate"));
-    X509_set_issuer_name(cert.get(), X509_get_subject_name(ca_cert_.get()));
-    const std::string san = "DNS:" + std::string(dns_name) + ",IP:" + std::string(ip);
-    if (!add_extension(cert.get(), ca_cert_.get(), NID_subject_alt_name, san) ||
-        !add_extension(cert.get(), ca_cert_.get(), NID_basic_constraints, "critical,CA:FALSE") ||
-        !add_extension(cert.get(), ca_cert_.get(), NID_ext_key_usage, "serverAuth") ||
-        !add_extension(cert.get(), ca_cert_.get(), NID_authority_key_identifier, "keyid:always"))
+    X509* issuer = request.self_signed ? cert.get() : ca_cert_.get();
+    EVP_PKEY* signer = request.self_signed ? server_key_.get() : ca_key_.get();
+    X509_set_issuer_name(cert.get(), X509_get_subject_name(issuer));
+    std::string san;
+    for (const auto& d : request.dns_names) san += (san.empty() ? "DNS:" : ",DNS:") + d;
+    for (const auto& i : request.ips) san += (san.empty() ? "IP:" : ",IP:") + i;
+    if ((!san.empty() && !add_extension(cert.get(), issuer, NID_subject_alt_name, san)) ||
+        !add_extension(cert.get(), issuer, NID_basic_constraints, "critical,CA:FALSE") ||
+        !add_extension(cert.get(), issuer, NID_ext_key_usage, "serverAuth") ||
+        (!request.self_signed && !add_extension(cert.get(), issuer, NID_authority_key_identifier, "keyid:always")))
         return std::unexpected(openssl_words("cannot add server certificate extensions"));
-    if (X509_sign(cert.get(), ca_key_.get(), EVP_sha256()) == 0)
+    if (X509_sign(cert.get(), signer, EVP_sha256()) == 0)
         return std::unexpected(openssl_words("cannot sign a server certificate"));
     return cert;
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fleetmend::lab {
 
@@ -22,6 +23,15 @@ struct pkey_deleter {
 using x509_ptr = std::unique_ptr<X509, x509_deleter>;
 using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_deleter>;
 
+/// What one server certificate holds and how it is made.
+struct certificate_request {
+    std::string common_name;
+    std::vector<std::string> dns_names;  // subjectAltName DNS entries
+    std::vector<std::string> ips;        // subjectAltName IP entries
+    bool expired = false;                // notAfter a day in the past
+    bool self_signed = false;            // signed by its own key, not the lab CA
+};
+
 class lab_certificates {
 public:
     /// A new CA and server key.
@@ -29,6 +39,8 @@ public:
 
     /// A server certificate for one host, signed by the CA.
     [[nodiscard]] std::expected<x509_ptr, std::string> issue(std::string_view dns_name, std::string_view ip) const;
+    /// A server certificate as the request describes (all share server_key()).
+    [[nodiscard]] std::expected<x509_ptr, std::string> issue(const certificate_request& request) const;
     /// Writes the CA certificate (PEM) to path.
     [[nodiscard]] std::expected<void, std::string> write_ca(const std::string& path) const;
 

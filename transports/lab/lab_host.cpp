@@ -27,14 +27,26 @@ host_counters lab_host::counters() const {
     c.shells = shells_created_;
     c.commands = commands_started_;
     c.faults = faults_;
+    c.input_pieces = input_pieces_;
     std::lock_guard lock(mutex_);
     c.applies = teredo_.applies;
+    c.open_shells = static_cast<unsigned>(shells_.size());
     return c;
 }
 
 teredo_type lab_host::current_type() const {
     std::lock_guard lock(mutex_);
     return teredo_.effective_type();
+}
+
+void lab_host::note_server_name(std::string name) {
+    std::lock_guard lock(mutex_);
+    last_server_name_ = std::move(name);
+}
+
+std::string lab_host::last_server_name() const {
+    std::lock_guard lock(mutex_);
+    return last_server_name_;
 }
 
 bool lab_host::take_flaky_failure() noexcept {
@@ -57,21 +69,56 @@ bool lab_host::delete_shell(const std::string& shell_id) {
     return shells_.erase(shell_id) > 0;
 }
 
-std::string lab_host::start_command(const std::string& shell_id, const std::string& command_line) {
+void lab_host::run_now(command_state& state) {
+    const std::string user = "lab\\administrator";
+    state.output = state.awaiting_input
+                       ? run_windows_command_with_input(teredo_, host_identity{short_name_, user}, state.command_line,
+                                                        state.input)
+                       : run_windows_command(teredo_, host_identity{short_name_, user}, state.command_line);
+    state.awaiting_input = false;
+    state.finished = true;
+}
+
+lab_host::started_command lab_host::start_command(const std::string& shell_id, const std::string& command_line) {
     std::lock_guard lock(mutex_);
+    const auto& f = spec_.faults;
+    // The WinRM service restarts before this command: every shell is gone.
+    if (++commands_requested_ == f.shells_lost_before_command) shells_.clear();
     const auto shell = shells_.find(shell_id);
-    if (shell == shells_.end()) return {};
+    if (shell == shells_.end()) return {start_status::no_shell, {}};
+    if (f.operations_per_shell > 0 && shell->second.operations >= f.operations_per_shell)
+        return {start_status::quota, {}};
+    ++shell->second.operations;
     std::string id = new_guid();
     command_state state;
-    if (spec_.faults.hang) {
+    state.command_line = command_line;
+    if (f.hang) {
         state.finished = false;
+    } else if (reads_stdin(command_line)) {
+        state.finished = false;
+        state.awaiting_input = true;
     } else {
-        const std::string user = "lab\\administrator";
-        state.output = run_windows_command(teredo_, host_identity{short_name_, user}, command_line);
+        run_now(state);
     }
     shell->second.commands.emplace(id, std::move(state));
-    ++commands_started_;
-    return id;
+    // The service restarts while this command runs: its shell is gone too.
+    if (++commands_started_ == f.shells_lost_after_command) shells_.clear();
+    return {start_status::started, id};
+}
+
+lab_host::input_status lab_host::send_input(const std::string& shell_id, const std::string& command_id,
+                                            const std::string& bytes, bool end) {
+    std::lock_guard lock(mutex_);
+    const auto shell = shells_.find(shell_id);
+    if (shell == shells_.end()) return input_status::no_shell;
+    const auto command = shell->second.commands.find(command_id);
+    if (command == shell->second.commands.end()) return input_status::no_command;
+    ++input_pieces_;
+    auto& state = command->second;
+    if (!state.awaiting_input) return input_status::taken;  // a command not reading stdin ignores it
+    state.input += bytes;
+    if (end) run_now(state);
+    return input_status::taken;
 }
 
 command_output lab_host::run_command_now(const std::string& command_line) {
@@ -80,7 +127,8 @@ command_output lab_host::run_command_now(const std::string& command_line) {
     return run_windows_command(teredo_, host_identity{short_name_, "lab\\administrator"}, command_line);
 }
 
-lab_host::command_result lab_host::take_output(const std::string& shell_id, const std::string& command_id) {
+lab_host::command_result lab_host::take_output(const std::string& shell_id, const std::string& command_id,
+                                               std::size_t max_bytes) {
     std::lock_guard lock(mutex_);
     command_result r;
     const auto shell = shells_.find(shell_id);
@@ -89,13 +137,21 @@ lab_host::command_result lab_host::take_output(const std::string& shell_id, cons
     const auto command = shell->second.commands.find(command_id);
     if (command == shell->second.commands.end()) return r;
     r.command_found = true;
-    r.finished = command->second.finished;
-    if (r.finished) {
-        // Output is delivered once, as Windows does; later Receives get empty streams.
-        if (!command->second.delivered) r.output = command->second.output;
-        else r.output.exit_code = command->second.output.exit_code;
-        command->second.delivered = true;
-    }
+    auto& state = command->second;
+    r.finished = state.finished;
+    if (!r.finished) return r;
+    // Output is delivered once, in pieces; later Receives get empty streams.
+    const auto take = [&max_bytes](const std::string& all, std::size_t& sent) {
+        const std::size_t n = std::min(max_bytes, all.size() - sent);
+        std::string piece = all.substr(sent, n);
+        sent += n;
+        max_bytes -= n;
+        return piece;
+    };
+    r.output.stdout_text = take(state.output.stdout_text, state.stdout_sent);
+    r.output.stderr_text = take(state.output.stderr_text, state.stderr_sent);
+    r.output.exit_code = state.output.exit_code;
+    r.done = state.stdout_sent == state.output.stdout_text.size() && state.stderr_sent == state.output.stderr_text.size();
     return r;
 }
 

@@ -22,6 +22,8 @@ struct host_counters {
     unsigned commands = 0;         // commands started
     unsigned applies = 0;          // `set state` / Set-NetTeredoConfiguration that succeeded
     unsigned faults = 0;           // WS-Man faults answered (time-outs included)
+    unsigned input_pieces = 0;     // stdin Sends received
+    unsigned open_shells = 0;      // shells created and not deleted (nor lost) yet
 };
 
 /// The lab's account, as the inventory names it.
@@ -54,38 +56,64 @@ public:
     /// Creates a shell; returns its id.
     [[nodiscard]] std::string create_shell();
     [[nodiscard]] bool delete_shell(const std::string& shell_id);
-    /// Starts a command in a shell; empty when the shell does not exist.
-    [[nodiscard]] std::string start_command(const std::string& shell_id, const std::string& command_line);
+    enum class start_status { started, no_shell, quota };
+    struct started_command {
+        start_status status = start_status::no_shell;
+        std::string id;
+    };
+    /// Starts a command in a shell (the host's shell faults decide first). A
+    /// command that reads stdin runs once its input ended (send_input).
+    [[nodiscard]] started_command start_command(const std::string& shell_id, const std::string& command_line);
+    enum class input_status { taken, no_shell, no_command };
+    /// Appends to a command's stdin; `end` closes it and lets the command run.
+    [[nodiscard]] input_status send_input(const std::string& shell_id, const std::string& command_id,
+                                          const std::string& bytes, bool end);
     struct command_result {
         bool shell_found = false;
         bool command_found = false;
-        bool finished = false;  // false: still running (hanging)
-        command_output output;
+        bool finished = false;  // false: still running (hanging, or waiting for stdin)
+        bool done = false;      // finished and this answer carries the last of its output
+        command_output output;  // this answer's share of the output
     };
-    [[nodiscard]] command_result take_output(const std::string& shell_id, const std::string& command_id);
+    /// Up to `max_bytes` of a finished command's output (stdout first), as
+    /// Windows spreads output over Receives that fit MaxEnvelopeSize.
+    [[nodiscard]] command_result take_output(const std::string& shell_id, const std::string& command_id,
+                                             std::size_t max_bytes);
+    /// MaxEnvelopeSizekb: 500 (Windows Server 2012 on), 150 on an old host.
+    [[nodiscard]] std::size_t max_envelope_kb() const noexcept { return spec_.faults.old_envelope_size ? 150 : 500; }
     [[nodiscard]] bool terminate_command(const std::string& shell_id, const std::string& command_id);
 
     X509* certificate() const noexcept { return certificate_.get(); }
+    /// The SNI name of the latest TLS handshake (empty: none was sent).
+    void note_server_name(std::string name);
+    [[nodiscard]] std::string last_server_name() const;
     void set_certificate(x509_ptr cert) { certificate_ = std::move(cert); }
 
 private:
     struct command_state {
+        std::string command_line;
         command_output output;
         bool finished = true;
-        bool delivered = false;
+        bool awaiting_input = false;
+        std::string input;
+        std::size_t stdout_sent = 0, stderr_sent = 0;
     };
     struct shell_state {
         std::map<std::string, command_state> commands;
+        unsigned operations = 0;  // commands started; terminate does not give one back
     };
+    void run_now(command_state& state);
 
     host_spec spec_;
     std::string short_name_;
     x509_ptr certificate_;
     mutable std::mutex mutex_;
+    std::string last_server_name_;
     teredo_host teredo_;
     std::map<std::string, shell_state> shells_;
+    unsigned commands_requested_ = 0;
     std::atomic<unsigned> connections_{0}, authentications_{0}, auth_failures_{0}, shells_created_{0},
-        commands_started_{0}, faults_{0}, flaky_left_{0};
+        commands_started_{0}, faults_{0}, flaky_left_{0}, input_pieces_{0};
 };
 
 }  // namespace fleetmend::lab

@@ -51,7 +51,11 @@ public:
             beast::get_lowest_layer(stream_).expires_after(io_timeout);
             stream_.async_handshake(ssl::stream_base::server,
                                     [self = this->shared_from_this()](beast::error_code ec) {
-                                        if (!ec) self->do_read();
+                                        if (ec) return;
+                                        const char* sni = SSL_get_servername(self->stream_.native_handle(),
+                                                                             TLSEXT_NAMETYPE_host_name);
+                                        self->host_.note_server_name(sni ? sni : "");
+                                        self->do_read();
                                     });
         }
     }

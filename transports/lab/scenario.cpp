@@ -96,7 +96,10 @@ struct reader {
 
 const std::set<std::string_view> fault_kinds{"down", "refusing", "wrong-password", "slow", "hang", "drop",
                                              "wsman-fault", "not-elevated", "policy-reenables", "group-policy",
-                                             "flaky"};
+                                             "flaky", "certificate-address-only", "certificate-other-name",
+                                             "certificate-expired", "certificate-self-signed", "operations-quota",
+                                             "shell-lost", "service-restart", "old-envelope-size",
+                                             "filtered-admin-token", "strict-channel-binding"};
 
 std::uint64_t mix(std::uint64_t x) {
     x ^= x >> 33;
@@ -107,7 +110,7 @@ std::uint64_t mix(std::uint64_t x) {
     return x;
 }
 
-void apply_fault(host_faults& f, const fault_rule& rule) {
+void apply_fault(host_faults& f, const fault_rule& rule, unsigned n) {
     const std::string& k = rule.kind;
     if (k == "down") f.down = true;
     else if (k == "refusing") f.refusing = true;
@@ -120,6 +123,18 @@ void apply_fault(host_faults& f, const fault_rule& rule) {
     else if (k == "policy-reenables") f.policy_reenables = rule.policy_type;
     else if (k == "group-policy") f.group_policy = rule.policy_type;
     else if (k == "flaky") f.flaky_failures = rule.failures;
+    else if (k == "certificate-address-only") f.certificate = certificate_shape::address_only;
+    else if (k == "certificate-other-name") {
+        f.certificate = certificate_shape::other_name;
+        f.certificate_name = format_host_name(rule.certificate_name, n);
+    } else if (k == "certificate-expired") f.certificate = certificate_shape::expired;
+    else if (k == "certificate-self-signed") f.certificate = certificate_shape::self_signed;
+    else if (k == "operations-quota") f.operations_per_shell = rule.limit;
+    else if (k == "shell-lost") f.shells_lost_before_command = rule.at_command;
+    else if (k == "service-restart") f.shells_lost_after_command = rule.at_command;
+    else if (k == "old-envelope-size") f.old_envelope_size = true;
+    else if (k == "filtered-admin-token") f.filtered_admin_token = true;
+    else if (k == "strict-channel-binding") f.strict_channel_binding = true;
 }
 
 }  // namespace
@@ -228,13 +243,17 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
                 r.fail(node, "each [[fault]] must be a table");
                 continue;
             }
-            r.only_keys(*f, {"kind", "hosts", "percent", "latency", "failures", "policy_type"});
+            r.only_keys(*f, {"kind", "hosts", "percent", "latency", "failures", "policy_type", "limit", "at_command",
+                             "certificate_name"});
             fault_rule rule;
-            int64_t failures = rule.failures;
+            int64_t failures = rule.failures, limit = rule.limit, at_command = rule.at_command;
             r.get(*f, "kind", rule.kind, "a string");
             if (!fault_kinds.contains(rule.kind))
                 r.fail(node, "fault kind must be one of down, refusing, wrong-password, slow, hang, drop, "
-                             "wsman-fault, not-elevated, policy-reenables, group-policy, flaky");
+                             "wsman-fault, not-elevated, policy-reenables, group-policy, flaky, "
+                             "certificate-address-only, certificate-other-name, certificate-expired, "
+                             "certificate-self-signed, operations-quota, shell-lost, service-restart, "
+                             "old-envelope-size, filtered-admin-token, strict-channel-binding");
             if (const auto* list = f->get_as<toml::array>("hosts"))
                 for (const auto& h : *list) {
                     const auto n = h.value<int64_t>();
@@ -248,6 +267,13 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
             r.duration(*f, "latency", rule.latency);
             r.get(*f, "failures", failures, "an integer");
             rule.failures = static_cast<unsigned>(std::max<int64_t>(failures, 0));
+            r.get(*f, "limit", limit, "an integer");
+            r.get(*f, "at_command", at_command, "an integer");
+            if (limit < 1) r.fail(node, "'limit' must be at least 1");
+            if (at_command < 1) r.fail(node, "'at_command' must be at least 1 (the first command)");
+            rule.limit = static_cast<unsigned>(std::max<int64_t>(limit, 1));
+            rule.at_command = static_cast<unsigned>(std::max<int64_t>(at_command, 1));
+            r.get(*f, "certificate_name", rule.certificate_name, "a DNS name pattern with {n}");
             r.type(*f, "policy_type", rule.policy_type);
             s.faults.push_back(std::move(rule));
         }
@@ -314,7 +340,7 @@ std::expected<std::vector<host_spec>, std::string> expand_hosts(const scenario& 
             bool hit = std::ranges::find(rule.hosts, n) != rule.hosts.end();
             if (!hit && rule.percent > 0 && n != 1)
                 hit = static_cast<double>(mix(n * 7919ULL + i * 104729ULL) % 1'000'000) < rule.percent * 10'000.0;
-            if (hit) apply_fault(h.faults, rule);
+            if (hit) apply_fault(h.faults, rule, n);
         }
         out.push_back(std::move(h));
     }

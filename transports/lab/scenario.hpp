@@ -30,6 +30,15 @@ struct lab_group {
     unsigned weight = 1;
 };
 
+/// How a host's HTTPS certificate is made (the lab CA signs all but self_signed).
+enum class certificate_shape {
+    normal,       // DNS:<name>, IP:<address>
+    address_only, // IP:<address> only: valid for the address dialed, not the name
+    other_name,   // DNS:<certificate_name> only (an enterprise FQDN unlike the inventory name)
+    expired,      // normal names, notAfter in the past
+    self_signed,  // normal names, signed by itself (New-SelfSignedCertificate)
+};
+
 /// What can go wrong on one host (several may combine).
 struct host_faults {
     bool down = false;            // nothing listens
@@ -43,17 +52,30 @@ struct host_faults {
     unsigned flaky_failures = 0;                 // first N connections are closed
     std::optional<teredo_type> policy_reenables; // policy turns Teredo back on after apply
     std::optional<teredo_type> group_policy;     // policy sets the type from the start
+    certificate_shape certificate = certificate_shape::normal;
+    std::string certificate_name;                // DNS name of an other_name certificate
+    unsigned operations_per_shell = 0;           // >0: Command N+1 in a shell gets 2150859174
+    unsigned shells_lost_before_command = 0;     // >0: shells vanish before that command (service restart)
+    unsigned shells_lost_after_command = 0;      // >0: shells vanish while that command runs
+    bool old_envelope_size = false;              // MaxEnvelopeSizekb 150, config not readable (pre-2012)
+    bool filtered_admin_token = false;           // a local admin without LocalAccountTokenFilterPolicy
+    bool strict_channel_binding = false;         // CbtHardeningLevel=Strict: NTLM over HTTPS needs bindings
 };
 
 /// A rule that hands a fault to listed hosts and/or a share of all hosts.
 struct fault_rule {
     std::string kind;              // down, refusing, wrong-password, slow, hang, drop, wsman-fault,
-                                   // not-elevated, policy-reenables, group-policy, flaky
+                                   // not-elevated, policy-reenables, group-policy, flaky, certificate-*,
+    // operations-quota, shell-lost, service-restart, old-envelope-size,
+    // filtered-admin-token, strict-channel-binding
     std::vector<unsigned> hosts;   // host numbers (1-based)
     double percent = 0;            // of all hosts, never host 1 (the usual canary)
     std::chrono::milliseconds latency{500};
     unsigned failures = 2;
     teredo_type policy_type = teredo_type::client;
+    unsigned limit = 2;                   // operations-quota: commands per shell
+    unsigned at_command = 2;              // shell-lost / service-restart: which command (host-wide, 1-based)
+    std::string certificate_name = "web{n}.corp.example";  // certificate-other-name
 };
 
 struct scenario {

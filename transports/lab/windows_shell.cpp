@@ -109,6 +109,35 @@ std::string clixml_errors(const std::vector<std::string>& errors) {
     return out;
 }
 
+/// The script of `powershell -EncodedCommand <b64>`, decoded; nullopt otherwise.
+std::optional<std::string> encoded_script(const std::vector<std::string>& words) {
+    if (words.empty() || (strip_exe(words[0]) != "powershell" && strip_exe(words[0]) != "pwsh")) return std::nullopt;
+    for (std::size_t i = 1; i + 1 < words.size(); ++i) {
+        const std::string flag = lower(words[i]);
+        if (flag == "-encodedcommand" || flag == "-enc" || flag == "-e" || flag == "-ec") {
+            const auto bytes = base64_decode(words[i + 1]);
+            return bytes ? utf16le_to_utf8(*bytes) : std::nullopt;
+        }
+    }
+    return std::nullopt;
+}
+
+/// A batch file as cmd.exe runs it: one command per line; exit code of the last.
+command_output run_batch(teredo_host& host, const host_identity& who, std::string_view batch) {
+    command_output out;
+    while (!batch.empty()) {
+        const auto end = batch.find('\n');
+        std::string_view line = trim(batch.substr(0, end));
+        batch = end == std::string_view::npos ? std::string_view{} : batch.substr(end + 1);
+        if (line.empty() || lower(line) == "@echo off") continue;
+        const auto ran = run_windows_command(host, who, line);
+        out.stdout_text += ran.stdout_text;
+        out.stderr_text += ran.stderr_text;
+        out.exit_code = ran.exit_code;
+    }
+    return out;
+}
+
 command_output run_powershell(teredo_host& host, const host_identity& who, const std::vector<std::string>& words) {
     for (std::size_t i = 1; i < words.size(); ++i) {
         const std::string flag = lower(words[i]);
@@ -194,6 +223,22 @@ command_output run_powershell_script(teredo_host& host, const host_identity& who
     if (!errors.empty()) out.stderr_text = clixml_errors(errors);
     if (last_failed && out.exit_code == 0) out.exit_code = 1;
     return out;
+}
+
+bool reads_stdin(std::string_view command_line) {
+    const auto script = encoded_script(split_words(trim(command_line)));
+    return script && lower(*script).find("$input") != std::string::npos;
+}
+
+command_output run_windows_command_with_input(teredo_host& host, const host_identity& who,
+                                              std::string_view command_line, std::string_view input) {
+    const auto script = encoded_script(split_words(trim(command_line)));
+    if (!script) return run_windows_command(host, who, command_line);
+    const std::string l = lower(*script);
+    if (l.find("[scriptblock]::create(") != std::string::npos) return run_powershell_script(host, who, input);
+    if (l.find("writealltext") != std::string::npos && l.find("cmd.exe") != std::string::npos)
+        return run_batch(host, who, input);
+    return run_powershell_script(host, who, *script);
 }
 
 command_output run_windows_command(teredo_host& host, const host_identity& who, std::string_view command_line) {

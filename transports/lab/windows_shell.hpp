@@ -19,6 +19,16 @@ struct host_identity {
 [[nodiscard]] command_output run_windows_command(teredo_host& host, const host_identity& who,
                                                  std::string_view command_line);
 
+/// True for a command that reads its stdin before doing anything: PowerShell
+/// whose script reads `$input` (the stdin bootstraps fleetmend and Ansible send).
+[[nodiscard]] bool reads_stdin(std::string_view command_line);
+
+/// Runs a command that read all of `input` from stdin: the PowerShell stdin
+/// bootstrap runs the input as a script; the batch bootstrap runs it as a .cmd
+/// file (one command per line, `@echo off`, exit code of the last command).
+[[nodiscard]] command_output run_windows_command_with_input(teredo_host& host, const host_identity& who,
+                                                            std::string_view command_line, std::string_view input);
+
 /// Runs a PowerShell script (already decoded) the way powershell.exe
 /// -NonInteractive would: errors arrive on stderr as "#< CLIXML".
 [[nodiscard]] command_output run_powershell_script(teredo_host& host, const host_identity& who,

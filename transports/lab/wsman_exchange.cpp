@@ -1,6 +1,7 @@
 #include "transports/lab/wsman_exchange.hpp"
 
 #include "transports/lab/base64_text.hpp"
+#include "transports/lab/ntlm_authenticate.hpp"
 #include "transports/lab/wsman_messages.hpp"
 #include "transports/winrm/sealed_body.hpp"
 
@@ -65,6 +66,13 @@ struct soap_reply {
     bool drop = false;
 };
 
+wsman_fault invalid_command_fault(const std::string& command_id) {
+    return {"w:InvalidParameter", 2150858882UL,
+            "The WS-Management service cannot process the request because the CommandId " + command_id +
+                " is not valid. ",
+            "s:Sender"};
+}
+
 soap_reply fault(lab_host& host, const wsman_request& request, const wsman_fault& f) {
     host.count_fault();
     return {http::status::internal_server_error, fault_response(request, f, host.spec().name)};
@@ -80,31 +88,48 @@ soap_reply run_operation(lab_host& host, std::string_view soap, const std::strin
                                    "s:Sender"});
     }
     const wsman_request& r = *parsed;
+    // MaxEnvelopeSizekb bounds both what the host reads and what a client may ask it to send.
+    const std::size_t max_envelope = host.max_envelope_kb() * 1024;
+    if (soap.size() > max_envelope) return fault(host, r, envelope_limit_fault(soap.size(), host.max_envelope_kb()));
+    if (r.max_envelope_size > max_envelope)
+        return fault(host, r, envelope_limit_fault(r.max_envelope_size, host.max_envelope_kb()));
     switch (r.action) {
         case wsman_action::create:
             if (host.spec().faults.wsman_fault) return fault(host, r, quota_fault());
             return {http::status::ok, create_response(r, host.create_shell(), endpoint)};
         case wsman_action::command: {
-            const std::string id = host.start_command(r.shell_id, r.command_line);
-            if (id.empty()) return fault(host, r, shell_not_found_fault(r.shell_id));
-            return {http::status::ok, command_response(r, id)};
+            const auto started = host.start_command(r.shell_id, r.command_line);
+            if (started.status == lab_host::start_status::no_shell) return fault(host, r, shell_not_found_fault(r.shell_id));
+            if (started.status == lab_host::start_status::quota)
+                return fault(host, r, operations_quota_fault(host.spec().faults.operations_per_shell));
+            return {http::status::ok, command_response(r, started.id)};
         }
+        case wsman_action::send: {
+            const auto taken = host.send_input(r.shell_id, r.command_id, r.input, r.input_end);
+            if (taken == lab_host::input_status::no_shell) return fault(host, r, shell_not_found_fault(r.shell_id));
+            if (taken == lab_host::input_status::no_command) return fault(host, r, invalid_command_fault(r.command_id));
+            return {http::status::ok, send_response(r)};
+        }
+        case wsman_action::get_config:
+            // Hosts before Windows Server 2012 refuse to show their configuration remotely.
+            if (host.spec().faults.old_envelope_size) return fault(host, r, access_denied_fault());
+            return {http::status::ok, config_response(r, host.max_envelope_kb())};
         case wsman_action::receive: {
             if (host.spec().faults.drop) return {http::status::ok, {}, {}, true};
-            const auto result = host.take_output(r.shell_id, r.command_id);
+            // Output bytes that fit one answer: base64 grows them by 4/3; 4 KiB for the rest.
+            const std::size_t budget = (std::min(r.max_envelope_size, max_envelope) - 4096) / 4 * 3;
+            const auto result = host.take_output(r.shell_id, r.command_id, budget);
             if (!result.shell_found) return fault(host, r, shell_not_found_fault(r.shell_id));
-            if (!result.command_found)
-                return fault(host, r, {"w:InvalidParameter", 2150858882UL,
-                                       "The WS-Management service cannot process the request because the "
-                                       "CommandId " + r.command_id + " is not valid. ", "s:Sender"});
+            if (!result.command_found) return fault(host, r, invalid_command_fault(r.command_id));
             if (!result.finished) {
                 // Windows holds the Receive for OperationTimeout, then answers w:TimedOut.
                 auto reply = fault(host, r, timed_out_fault());
                 reply.delay = r.operation_timeout;
                 return reply;
             }
-            return {http::status::ok, receive_response(r, result.output.stdout_text, result.output.stderr_text,
-                                                       result.output.exit_code)};
+            return {http::status::ok,
+                    receive_response(r, result.output.stdout_text, result.output.stderr_text,
+                                     result.done ? std::optional<int>(result.output.exit_code) : std::nullopt)};
         }
         case wsman_action::signal:
             if (!host.terminate_command(r.shell_id, r.command_id)) return fault(host, r, shell_not_found_fault(r.shell_id));
@@ -137,12 +162,22 @@ exchange_result handle_exchange(lab_host& host, const lab_credentials& credentia
         const auto token = base64_decode(space == std::string_view::npos ? std::string_view{} : header.substr(space + 1));
         if ((scheme == "negotiate" || scheme == "kerberos") && token && !token->empty()) {
             if (!connection.gss || connection.gss->complete()) connection.gss = std::make_unique<gss_acceptor>();
+            // CbtHardeningLevel=Strict: an NTLM logon over HTTPS without channel bindings is refused.
+            if (connection.tls && host.spec().faults.strict_channel_binding &&
+                ntlm_authenticate_has_channel_bindings(*token) == false) {
+                connection.gss.reset();
+                host.count_auth_failure();
+                return finish(unauthorized(request, connection, host));
+            }
             const auto step = connection.gss->step(*token);
             if (step.state == gss_acceptor::status::continue_needed)
                 return finish(unauthorized(request, connection, host, step.token));
-            if (step.state == gss_acceptor::status::failed || host.spec().faults.wrong_password) {
+            if (step.state == gss_acceptor::status::failed || host.spec().faults.wrong_password ||
+                host.spec().faults.filtered_admin_token) {
                 // The host's own password differs: gss-ntlmssp reads one user file per
                 // process, so a "wrong password" host rejects a handshake that completed.
+                // A local administrator with a filtered token (UAC remote restrictions,
+                // no LocalAccountTokenFilterPolicy) is refused the same way: a 401.
                 connection.gss.reset();
                 host.count_auth_failure();
                 return finish(unauthorized(request, connection, host));

@@ -103,6 +103,8 @@ std::expected<wsman_request, std::string> parse_wsman_request(std::string_view x
     r.message_id = child(header, "MessageID").text().as_string();
     r.resource_uri = child(header, "ResourceURI").text().as_string();
     r.operation_timeout = parse_xs_duration(child(header, "OperationTimeout").text().as_string(), r.operation_timeout);
+    if (const auto size = child(header, "MaxEnvelopeSize"))
+        r.max_envelope_size = static_cast<std::size_t>(size.text().as_ullong(r.max_envelope_size));
     if (auto set = child(header, "SelectorSet"))
         for (auto s : set.children())
             if (std::string_view(s.attribute("Name").as_string()) == "ShellId") r.shell_id = s.text().as_string();
@@ -125,6 +127,19 @@ std::expected<wsman_request, std::string> parse_wsman_request(std::string_view x
         r.action = wsman_action::receive;
         const auto stream = descendant(body, "DesiredStream");
         r.command_id = stream.attribute("CommandId").as_string();
+    } else if (action == std::string(shell_ns) + "/Send") {
+        r.action = wsman_action::send;
+        const auto stream = descendant(body, "Stream");
+        if (std::string_view(stream.attribute("Name").as_string()) != "stdin")
+            return std::unexpected("Send carries no stdin Stream");
+        r.command_id = stream.attribute("CommandId").as_string();
+        r.input_end = std::string_view(stream.attribute("End").as_string()) == "true";
+        const auto bytes = base64_decode(stream.text().as_string());
+        if (!bytes) return std::unexpected("the stdin Stream is not base64");
+        r.input = *bytes;
+    } else if (action == "http://schemas.xmlsoap.org/ws/2004/09/transfer/Get" &&
+               r.resource_uri == "http://schemas.microsoft.com/wbem/wsman/1/config") {
+        r.action = wsman_action::get_config;
     } else if (action == std::string(shell_ns) + "/Signal") {
         r.action = wsman_action::signal;
         const auto signal = descendant(body, "Signal");
@@ -156,19 +171,38 @@ std::string command_response(const wsman_request& request, std::string_view comm
 }
 
 std::string receive_response(const wsman_request& request, std::string_view stdout_bytes,
-                             std::string_view stderr_bytes, int exit_code) {
+                             std::string_view stderr_bytes, std::optional<int> exit_code) {
     const std::string id = escape(request.command_id);
     std::string body = "<rsp:ReceiveResponse>";
     if (!stdout_bytes.empty())
         body += "<rsp:Stream Name=\"stdout\" CommandId=\"" + id + "\">" + base64_encode(stdout_bytes) + "</rsp:Stream>";
-    body += "<rsp:Stream Name=\"stdout\" CommandId=\"" + id + "\" End=\"true\"></rsp:Stream>";
+    if (exit_code) body += "<rsp:Stream Name=\"stdout\" CommandId=\"" + id + "\" End=\"true\"></rsp:Stream>";
     if (!stderr_bytes.empty())
         body += "<rsp:Stream Name=\"stderr\" CommandId=\"" + id + "\">" + base64_encode(stderr_bytes) + "</rsp:Stream>";
-    body += "<rsp:Stream Name=\"stderr\" CommandId=\"" + id + "\" End=\"true\"></rsp:Stream>";
-    body += "<rsp:CommandState CommandId=\"" + id +
-            "\" State=\"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Done\"><rsp:ExitCode>" +
-            std::to_string(exit_code) + "</rsp:ExitCode></rsp:CommandState></rsp:ReceiveResponse>";
+    if (exit_code) {
+        body += "<rsp:Stream Name=\"stderr\" CommandId=\"" + id + "\" End=\"true\"></rsp:Stream>";
+        body += "<rsp:CommandState CommandId=\"" + id +
+                "\" State=\"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Done\"><rsp:ExitCode>" +
+                std::to_string(*exit_code) + "</rsp:ExitCode></rsp:CommandState>";
+    } else {
+        body += "<rsp:CommandState CommandId=\"" + id +
+                "\" State=\"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Running\"/>";
+    }
+    body += "</rsp:ReceiveResponse>";
     return envelope(request, std::string(shell_ns) + "/ReceiveResponse", body);
+}
+
+std::string send_response(const wsman_request& request) {
+    return envelope(request, std::string(shell_ns) + "/SendResponse", "<rsp:SendResponse/>");
+}
+
+std::string config_response(const wsman_request& request, std::size_t max_envelope_kb) {
+    return envelope(request, "http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse",
+                    "<cfg:Config xmlns:cfg=\"http://schemas.microsoft.com/wbem/wsman/1/config\"><cfg:MaxEnvelopeSizekb>" +
+                        std::to_string(max_envelope_kb) +
+                        "</cfg:MaxEnvelopeSizekb><cfg:MaxTimeoutms>60000</cfg:MaxTimeoutms><cfg:MaxBatchItems>32000"
+                        "</cfg:MaxBatchItems><cfg:MaxProviderRequests>4294967295</cfg:MaxProviderRequests>"
+                        "</cfg:Config>");
 }
 
 std::string signal_response(const wsman_request& request) {
@@ -198,6 +232,23 @@ wsman_fault quota_fault() {
             "The WS-Management service cannot process the request. This user is allowed a maximum number of 5 "
             "concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user. "};
 }
+
+wsman_fault operations_quota_fault(unsigned limit) {
+    return {"w:QuotaLimit", 2150859174UL,
+            "The WS-Management service cannot process the request. This user is allowed a maximum number of " +
+                std::to_string(limit) +
+                " concurrent operations, which has been exceeded. Close existing operations for this user, or raise "
+                "the quota for this user. "};
+}
+
+wsman_fault envelope_limit_fault(std::size_t size, std::size_t max_envelope_kb) {
+    return {"w:EncodingLimit", 2150859025UL,
+            "The WS-Management service cannot process the request because the request size (" + std::to_string(size) +
+                " bytes) exceeded the configured MaxEnvelopeSize quota (" + std::to_string(max_envelope_kb) + " KB). ",
+            "s:Sender"};
+}
+
+wsman_fault access_denied_fault() { return {"w:AccessDenied", 5UL, "Access is denied. ", "s:Sender"}; }
 
 wsman_fault unsupported_action_fault(std::string_view action) {
     return {"a:ActionNotSupported", 2150858754UL,

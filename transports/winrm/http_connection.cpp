@@ -2,12 +2,15 @@
 // before every operation, one code path for plain and TLS streams.
 #include "transports/winrm/http_connection.hpp"
 
+#include "transports/winrm/tls_identity.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <openssl/bio.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -33,12 +36,6 @@ struct x509_deleter {
 };
 using x509_ptr = std::unique_ptr<X509, x509_deleter>;
 
-bool is_ip_literal(const std::string& host) {
-    error_code ec;
-    net::ip::make_address(host, ec);
-    return !ec;
-}
-
 std::string lower(std::string text) {
     std::ranges::transform(text, text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return text;
@@ -52,7 +49,18 @@ std::string seconds_text(clock_type::duration d) {
 struct verify_failure {
     std::string subject;
     std::string reason;
+    int code = X509_V_OK;
+    std::string not_after;     // of the failing certificate, for an expired one
+    std::string names_held;    // set when the chain verified but no accepted name matched
 };
+
+std::string not_after_text(X509* cert) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+    if (!bio || ASN1_TIME_print(bio.get(), X509_get0_notAfter(cert)) != 1) return {};
+    char* data = nullptr;
+    const long length = BIO_get_mem_data(bio.get(), &data);
+    return "not after " + std::string(data, static_cast<std::size_t>(length));
+}
 
 }  // namespace
 
@@ -116,23 +124,34 @@ struct http_connection::impl {
         return {};
     }
 
+    const std::vector<std::string>& accepted_names() const { return tls.names; }
+
     void prepare_tls_stream() {
         secure.emplace(ioc, *ssl_ctx);
         SSL* native = secure->native_handle();
-        bool ip = is_ip_literal(host_name);
-        if (!ip) SSL_set_tlsext_host_name(native, host_name.c_str());
+        if (auto sni = sni_name(accepted_names()); !sni.empty()) SSL_set_tlsext_host_name(native, sni.c_str());
         if (tls.insecure) return;
-        if (ip) X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(native), host_name.c_str());
-        else SSL_set1_host(native, host_name.c_str());
         failure = {};
+        // OpenSSL verifies the chain; the leaf's name is checked here against
+        // every accepted name (OpenSSL's own host check takes one name or one IP).
         secure->set_verify_callback([this](bool preverified, ssl::verify_context& context) {
+            X509_STORE_CTX* store = context.native_handle();
+            X509* cert = X509_STORE_CTX_get_current_cert(store);
+            if (preverified && X509_STORE_CTX_get_error_depth(store) == 0 && cert != nullptr &&
+                !certificate_matches(cert, accepted_names())) {
+                if (failure.reason.empty()) {
+                    failure.reason = "name mismatch";
+                    failure.names_held = certificate_names(cert);
+                }
+                return false;
+            }
             if (!preverified && failure.reason.empty()) {
-                X509_STORE_CTX* store = context.native_handle();
                 char subject[512] = "(unknown)";
-                if (X509* cert = X509_STORE_CTX_get_current_cert(store))
-                    X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
+                if (cert) X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
                 failure.subject = subject;
-                failure.reason = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
+                failure.code = X509_STORE_CTX_get_error(store);
+                failure.reason = X509_verify_cert_error_string(failure.code);
+                if (cert && failure.code == X509_V_ERR_CERT_HAS_EXPIRED) failure.not_after = not_after_text(cert);
             }
             return preverified;
         });
@@ -250,6 +269,7 @@ http_connection::http_connection(std::string host_name, std::string address, std
     impl_->address = address.empty() ? impl_->host_name : std::move(address);
     impl_->port = port;
     impl_->tls = std::move(tls);
+    if (impl_->tls.names.empty()) impl_->tls.names.push_back(impl_->host_name);
 }
 
 http_connection::~http_connection() { close(); }
@@ -287,12 +307,17 @@ std::expected<void, transport_error> http_connection::open(deadline until) {
         if (hs_ec) {
             auto failure = i.failure;
             close();
-            if (!failure.reason.empty())
+            if (!failure.names_held.empty())
+                return std::unexpected(transport_error{
+                    error_kind::tls,
+                    name_mismatch_message(i.where(), i.accepted_names(), failure.names_held, i.tls.explicit_name)});
+            if (!failure.reason.empty()) {
+                auto hint = certificate_error_hint(failure.code, failure.not_after);
+                if (hint.empty()) hint = "set ca_file to the CA that issued it, or — for a lab only — insecure = true";
                 return std::unexpected(transport_error{
                     error_kind::tls, "TLS certificate of " + i.where() + " did not verify: " + failure.reason +
-                                         " (certificate subject: " + failure.subject + ", expected name: " + i.host_name +
-                                         "). Set ca_file to the CA that issued it, fix the name, or — for a lab only — "
-                                         "insecure = true"});
+                                         " (certificate subject: " + failure.subject + "). Likely: " + hint});
+            }
             if (hs_ec == beast::error::timeout)
                 return std::unexpected(transport_error{error_kind::timeout, "TLS handshake with " + i.where() +
                                                                                 " timed out; is this an HTTPS listener?"});

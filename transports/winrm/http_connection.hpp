@@ -21,6 +21,10 @@ struct tls_options {
     bool insecure = false;   // no chain or name check (warned about)
     std::string cert_file;   // client certificate (PEM), optional
     std::string key_file;
+    /// Names the server certificate may be valid for (any one suffices, see
+    /// tls_identity.hpp); the first DNS name is sent as SNI. Empty: host_name.
+    std::vector<std::string> names;
+    bool explicit_name = false;  // names came from winrm.tls_server_name
 };
 
 struct http_request {
@@ -44,9 +48,10 @@ inline constexpr std::uint32_t max_response_header = 64u << 10;
 
 class http_connection {
 public:
-    /// host_name is the name TLS verifies and Host carries; address is where to connect.
-    /// `open_stream` (optional): how to reach address:port instead of a TCP
-    /// connect, e.g. a channel through jump hosts; HTTP and TLS run over it as over TCP.
+    /// host_name is the name Host carries (and TLS verifies unless tls.names says
+    /// otherwise); address is where to connect. `open_stream` (optional): how
+    /// to reach address:port instead of a TCP connect, e.g. a channel through
+    /// jump hosts; HTTP and TLS run over it as over TCP.
     http_connection(std::string host_name, std::string address, std::uint16_t port, tls_options tls,
                     stream_opener open_stream = {});
     ~http_connection();

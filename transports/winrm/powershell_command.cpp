@@ -73,6 +73,18 @@ std::expected<command_line, std::string> powershell_command_line(std::string_vie
     return line;
 }
 
+command_plan plan_powershell(std::string_view script) {
+    if (auto inline_line = powershell_command_line(script)) return {std::move(*inline_line), {}};
+    auto bootstrap = powershell_command_line(powershell_stdin_bootstrap);
+    return {std::move(*bootstrap), std::string(script)};
+}
+
+command_plan plan_cmd(std::string_view line) {
+    if (auto inline_line = cmd_command_line(line)) return {std::move(*inline_line), {}};
+    auto bootstrap = powershell_command_line(batch_stdin_bootstrap);
+    return {std::move(*bootstrap), std::string(line)};
+}
+
 std::string decode_clixml_stderr(std::string_view stderr_text) {
     auto at = stderr_text.find(clixml_marker);
     if (at == std::string_view::npos) return std::string(stderr_text);

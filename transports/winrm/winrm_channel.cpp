@@ -4,6 +4,7 @@
 #include "transports/winrm/auth_challenge.hpp"
 #include "transports/winrm/gss_client.hpp"
 #include "transports/winrm/sealed_body.hpp"
+#include "transports/winrm/tls_identity.hpp"
 #include "transports/winrm/wsman_response.hpp"
 
 #include <spdlog/spdlog.h>
@@ -37,18 +38,54 @@ const char* auth_name(winrm_auth auth) {
 
 }  // namespace
 
+bool is_local_non_builtin_account(const std::string& user, const std::string& host_name) {
+    if (user.find('@') != std::string::npos) return false;  // user@domain: a domain account
+    const auto slash = user.find('\\');
+    const auto upper = [](std::string text) {
+        for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return text;
+    };
+    if (slash != std::string::npos) {
+        const std::string domain = upper(user.substr(0, slash));
+        const std::string machine = upper(host_name.substr(0, host_name.find('.')));
+        if (domain != "." && domain != machine) return false;  // DOMAIN\user
+    }
+    // The built-in Administrator (RID 500) keeps its full token over the network.
+    return upper(user.substr(slash == std::string::npos ? 0 : slash + 1)) != "ADMINISTRATOR";
+}
+
 std::string credentials_rejected_hint(winrm_auth auth, const connection_settings& s) {
     switch (auth) {
         case winrm_auth::ntlm:
-        case winrm_auth::negotiate:
-            return "check the password and the account form (DOMAIN\\user or user@domain); a local administrator "
-                   "other than the built-in Administrator needs LocalAccountTokenFilterPolicy=1 on the host; "
-                   "over HTTPS a host with CbtHardeningLevel=Strict needs channel bindings";
+        case winrm_auth::negotiate: {
+            std::string hint;
+            if (is_local_non_builtin_account(s.user, s.host_name))
+                hint = "'" + s.user +
+                       "' is a local account other than the built-in Administrator: UAC remote restrictions give "
+                       "it a filtered token over the network, which WinRM refuses, unless the host sets "
+                       "LocalAccountTokenFilterPolicy=1 (reg add HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion"
+                       "\\Policies\\System /v LocalAccountTokenFilterPolicy /t REG_DWORD /d 1 /f) or it uses a domain "
+                       "account; else ";
+            hint += "check the password and the account form (DOMAIN\\user or user@domain); a local administrator "
+                    "other than the built-in Administrator needs LocalAccountTokenFilterPolicy=1 on the host";
+            if (s.winrm.scheme == winrm_scheme::https)
+                hint += "; a host with CbtHardeningLevel=Strict refuses channel bindings that do not match its "
+                        "certificate (fleetmend sends them for the certificate it sees: a TLS-inspecting proxy "
+                        "in between breaks them; route around it or set winrm set winrm/config/service/auth "
+                        "@{CbtHardeningLevel=\"Relaxed\"})";
+            return hint;
+        }
         case winrm_auth::kerberos:
-            return "Kerberos needs the host's FQDN (not an IP; here '" + s.host_name +
-                   "'), an SPN HTTP/<fqdn> registered in the realm (or set spn), the realm in krb5.conf, "
+            return "Kerberos needs the host's FQDN (not an IP; the service asked for was '" + default_target(s) +
+                   "'), an SPN HTTP/<fqdn> registered in the realm (or set spn, or tls_server_name to the FQDN), "
+                   "the realm in krb5.conf, "
                    "and clocks within 5 minutes";
         case winrm_auth::basic:
+            if (s.winrm.scheme == winrm_scheme::http)
+                return "the host refuses Basic over plain HTTP: AllowUnencrypted=false is Windows' default (and "
+                       "Basic is off); use auth = \"ntlm\" or \"kerberos\" (they seal HTTP) or scheme = \"https\", "
+                       "or, not recommended, on the host: winrm set winrm/config/service @{AllowUnencrypted=\"true\"} "
+                       "and winrm set winrm/config/service/auth @{Basic=\"true\"}";
             return "Basic is off on Windows by default (winrm set winrm/config/service/auth @{Basic=\"true\"}), "
                    "accepts only local accounts (not DOMAIN\\user), and the password may be wrong";
         case winrm_auth::certificate:
@@ -56,6 +93,11 @@ std::string credentials_rejected_hint(winrm_auth auth, const connection_settings
                    "(winrm create winrm/config/service/certmapping) and Certificate auth enabled";
     }
     return {};
+}
+
+std::string default_target(const connection_settings& s) {
+    if (!s.winrm.spn.empty()) return s.winrm.spn;
+    return "HTTP@" + (s.winrm.tls_server_name.empty() ? s.host_name : s.winrm.tls_server_name);
 }
 
 struct winrm_channel::state {
@@ -74,7 +116,8 @@ struct winrm_channel::state {
           connection(s.host_name, s.address.empty() ? s.host_name : s.address, port_of(s),
                      tls_options{s.winrm.scheme == winrm_scheme::https, s.winrm.ca_file, s.winrm.insecure,
                                  s.winrm.auth == winrm_auth::certificate ? s.winrm.cert_file : std::string{},
-                                 s.winrm.auth == winrm_auth::certificate ? s.winrm.key_file : std::string{}},
+                                 s.winrm.auth == winrm_auth::certificate ? s.winrm.key_file : std::string{},
+                                 accepted_tls_names(s), !s.winrm.tls_server_name.empty()},
                      s.open_stream) {}
 
     static std::uint16_t port_of(const connection_settings& s) {
@@ -123,7 +166,7 @@ struct winrm_channel::state {
                                                        winrm_auth shown_as, deadline until) {
         gss_client_options options;
         options.mechanism = mechanism;
-        options.target = settings.winrm.spn.empty() ? "HTTP@" + settings.host_name : settings.winrm.spn;
+        options.target = default_target(settings);
         options.user = settings.user;
         options.password = settings.password.empty() ? nullptr : &settings.password;
         if (https()) options.end_point_hash = connection.server_end_point_hash();

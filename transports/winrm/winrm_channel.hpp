@@ -39,6 +39,14 @@ private:
     std::unique_ptr<state> state_;
 };
 
+/// The Kerberos service the host is asked for: winrm.spn when set, else
+/// HTTP@<tls_server_name>, else HTTP@<inventory name>.
+[[nodiscard]] std::string default_target(const connection_settings& settings);
+
+/// True for an account Windows treats as local and that is not the built-in
+/// Administrator: "user", ".\\user" or "<HOST>\\user" for the host's first label.
+[[nodiscard]] bool is_local_non_builtin_account(const std::string& user, const std::string& host_name);
+
 /// The reason a 401 most likely happened for this auth, for the error message.
 [[nodiscard]] std::string credentials_rejected_hint(winrm_auth auth, const connection_settings& settings);
 

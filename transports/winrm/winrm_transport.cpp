@@ -42,6 +42,23 @@ struct wsman_outcome {
     std::optional<wr::wsman_fault> fault;
 };
 
+// A failed Send, with the fault code when the host answered one.
+struct input_failure {
+    transport_error error;
+    std::uint32_t fault_code = 0;
+};
+
+// Faults after which a new shell on the same connection can take the command:
+// the shell is gone (the WinRM service restarted, an idle shell expired) or the
+// per-user operations quota is used up, which only a new shell resets (Signal
+// terminate does not release a cmd shell's operations, MS-WSMV 3.1.4.12 <118>).
+bool shell_replaceable(std::uint32_t code) {
+    return code == wr::fault_code::shell_not_found || code == wr::fault_code::too_many_operations;
+}
+
+// Tries per command: the first shell and two replacements.
+constexpr int shell_attempts = 3;
+
 void append_capped(std::string& kept, std::uint64_t& total, const std::string& chunk, std::size_t cap) {
     total += chunk.size();
     if (kept.size() < cap) kept.append(chunk, 0, std::min(chunk.size(), cap - kept.size()));
@@ -55,12 +72,16 @@ struct winrm_transport::state {
     std::unique_ptr<wr::winrm_channel> channel;
     std::string shell_id;
     std::chrono::seconds operation_timeout{20};
+    std::size_t max_envelope = wr::default_max_envelope_size;
+    bool envelope_learned = false;
     bool host_gone = false;  // the last attempt could not reach the host: skip cleanup round trips
 
     std::string host() const { return settings.host_name; }
 
     wr::envelope_header header() const {
-        return {channel->endpoint(), new_message_id(), operation_timeout};
+        wr::envelope_header h{channel->endpoint(), new_message_id(), operation_timeout};
+        h.max_envelope_size = max_envelope;
+        return h;
     }
 
     // Keeps OperationTimeout well inside the command timeout so a long command
@@ -101,7 +122,14 @@ struct winrm_transport::state {
     std::expected<void, transport_error> create_shell(deadline until) {
         auto outcome = send(wr::build_create_shell(header()), until);
         if (!outcome) return std::unexpected(outcome.error());
-        if (outcome->fault) return std::unexpected(fault_error("creating the remote shell", *outcome->fault));
+        if (outcome->fault) {
+            auto error = fault_error("creating the remote shell", *outcome->fault);
+            if (outcome->fault->wsman_code == wr::fault_code::too_many_shells)
+                error.message += ". Other sessions of this user hold the host's shells (fleetmend holds at most one "
+                                 "per host): close them, or raise the quota on the host: "
+                                 "winrm set winrm/config/winrs @{MaxShellsPerUser=\"50\"}";
+            return std::unexpected(std::move(error));
+        }
         auto id = wr::parse_shell_id(outcome->soap);
         if (!id) return std::unexpected(transport_error{error_kind::protocol, host() + ": " + id.error()});
         shell_id = std::move(*id);
@@ -130,29 +158,82 @@ struct winrm_transport::state {
         }
     }
 
-    // Starts the command, reopening the shell once if the host lost it or it is full.
-    std::expected<std::string, transport_error> start(const wr::command_line& line, deadline until) {
-        for (int attempt = 0; attempt < 2; ++attempt) {
+    // The envelope size the host accepts, learned once per host when a script
+    // needs Send: the config Get as pypsrp and the WinRM gem read it; hosts that
+    // refuse it (pre-2012, non-administrators) keep the 150 KiB default.
+    void learn_envelope_size(deadline until) {
+        if (envelope_learned) return;
+        envelope_learned = true;
+        auto outcome = send(wr::build_get_config(header()), until);
+        std::optional<std::size_t> kb;
+        if (outcome && !outcome->fault) kb = wr::parse_max_envelope_size_kb(outcome->soap);
+        if (kb && *kb * 1024 >= wr::large_max_envelope_size) max_envelope = wr::large_max_envelope_size;
+        spdlog::debug("{}: MaxEnvelopeSize {} bytes ({})", host(), max_envelope,
+                      kb ? "MaxEnvelopeSizekb " + std::to_string(*kb) : std::string("config not readable: default"));
+    }
+
+    // Streams the input in Sends that fit the envelope size; End on the last.
+    std::expected<void, input_failure> feed_input(const std::string& command_id, const std::string& input,
+                                                  deadline until) {
+        learn_envelope_size(until);
+        const std::size_t capacity = wr::send_capacity(header(), shell_id, command_id);
+        if (capacity == 0)
+            return std::unexpected(input_failure{{error_kind::protocol, host() + ": MaxEnvelopeSize " +
+                                                                            std::to_string(max_envelope) +
+                                                                            " leaves no room for input"}});
+        for (std::size_t at = 0; at < input.size(); at += capacity) {
+            const bool last = at + capacity >= input.size();
+            auto piece = std::string_view(input).substr(at, capacity);
+            auto outcome = send(wr::build_send(header(), shell_id, command_id, piece, last), until);
+            if (!outcome) return std::unexpected(input_failure{outcome.error()});
+            if (outcome->fault)
+                return std::unexpected(input_failure{fault_error("sending the script (stdin)", *outcome->fault),
+                                                     outcome->fault->wsman_code.value_or(0)});
+        }
+        return {};
+    }
+
+    void replace_shell(std::uint32_t code, const wr::wsman_fault& fault) {
+        spdlog::info("{}: {} (the command was not started); opening a new shell on the same connection", host(),
+                     fault.describe());
+        if (code == wr::fault_code::too_many_operations) delete_shell();  // it still exists and holds the quota
+        shell_id.clear();
+    }
+
+    // Starts the command and feeds its input. A fault that proves the command
+    // never ran (at Command; at Send, since the bootstrap runs nothing before
+    // all input arrived) and that a new shell cures runs it again in a new shell.
+    std::expected<std::string, transport_error> launch(const wr::command_plan& plan, deadline until) {
+        for (int attempt = 1;; ++attempt) {
             if (shell_id.empty())
                 if (auto created = create_shell(until); !created) return std::unexpected(created.error());
+            const auto& line = plan.line;
             auto outcome = send(wr::build_command(header(), shell_id, line.command, line.arguments, line.skip_cmd_shell),
                                 until);
             if (!outcome) return std::unexpected(outcome.error());
-            if (!outcome->fault) {
-                auto id = wr::parse_command_id(outcome->soap);
-                if (!id) return std::unexpected(transport_error{error_kind::protocol, host() + ": " + id.error()});
-                return std::move(*id);
+            if (outcome->fault) {
+                const auto code = outcome->fault->wsman_code.value_or(0);
+                if (attempt < shell_attempts && shell_replaceable(code)) {
+                    replace_shell(code, *outcome->fault);
+                    continue;
+                }
+                return std::unexpected(fault_error("starting the command", *outcome->fault));
             }
-            auto code = outcome->fault->wsman_code.value_or(0);
-            if (attempt == 0 && (code == wr::fault_code::shell_not_found || code == wr::fault_code::too_many_commands)) {
-                spdlog::info("{}: {}; opening a new shell", host(), outcome->fault->describe());
-                if (code == wr::fault_code::too_many_commands) delete_shell();
+            auto id = wr::parse_command_id(outcome->soap);
+            if (!id) return std::unexpected(transport_error{error_kind::protocol, host() + ": " + id.error()});
+            if (plan.input.empty()) return std::move(*id);
+            auto fed = feed_input(*id, plan.input, until);
+            if (fed) return std::move(*id);
+            if (attempt < shell_attempts && shell_replaceable(fed.error().fault_code)) {
+                spdlog::info("{}; the script had not run yet: opening a new shell", fed.error().error.message);
+                terminate(*id);
+                if (fed.error().fault_code == wr::fault_code::too_many_operations) delete_shell();
                 shell_id.clear();
                 continue;
             }
-            return std::unexpected(fault_error("starting the command", *outcome->fault));
+            terminate(*id);
+            return std::unexpected(std::move(fed.error().error));
         }
-        return std::unexpected(transport_error{error_kind::remote_fault, host() + ": the new shell failed too"});
     }
 
     std::expected<exec_result, transport_error> collect(const std::string& command_id, deadline until,
@@ -182,6 +263,16 @@ struct winrm_transport::state {
             if (outcome->fault) {
                 // Nothing new within OperationTimeout: the command is still running.
                 if (outcome->fault->wsman_code == wr::fault_code::operation_timed_out) continue;
+                if (outcome->fault->wsman_code == wr::fault_code::shell_not_found) {
+                    // The command started and may have changed the host: never run it again
+                    // here. The next step gets a new shell.
+                    shell_id.clear();
+                    return with_partial(transport_error{
+                        error_kind::remote_fault,
+                        host() + ": the host lost the shell while the command ran (the WinRM service restarted?); "
+                                 "not run again because it had started and may have made changes: " +
+                            outcome->fault->describe()});
+                }
                 return with_partial(fault_error("reading command output", *outcome->fault));
             }
             auto chunk = wr::parse_receive(outcome->soap);
@@ -224,17 +315,16 @@ std::expected<exec_result, transport_error> winrm_transport::run(const std::stri
     auto& s = *state_;
     if (!s.channel)
         return std::unexpected(transport_error{error_kind::config, s.host() + ": run() before connect()"});
-    std::expected<wr::command_line, std::string> line;
-    if (shell == shell_kind::cmd) line = wr::cmd_command_line(command);
-    else if (shell == shell_kind::powershell) line = wr::powershell_command_line(command);
+    wr::command_plan plan;
+    if (shell == shell_kind::cmd) plan = wr::plan_cmd(command);
+    else if (shell == shell_kind::powershell) plan = wr::plan_powershell(command);
     else
         return std::unexpected(transport_error{
             error_kind::config, s.host() + ": shell \"sh\" does not exist on Windows; use cmd or powershell, or "
                                            "transport = \"ssh\" for this host"});
-    if (!line) return std::unexpected(transport_error{error_kind::config, s.host() + ": " + line.error()});
 
     auto started = clock_type::now();
-    auto command_id = s.start(*line, until);
+    auto command_id = s.launch(plan, until);
     if (!command_id) return std::unexpected(command_id.error());
     ++s.stats.commands;
     auto result = s.collect(*command_id, until, started);

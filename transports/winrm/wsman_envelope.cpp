@@ -1,8 +1,12 @@
 // WS-Man request envelopes, shaped as Windows' own winrs and pywinrm send them.
 #include "transports/winrm/wsman_envelope.hpp"
 
+#include "transports/encoding/base64.hpp"
+
 namespace fleetmend::winrm {
 namespace {
+
+using encoding::base64_encode;
 
 constexpr std::string_view envelope_open =
     "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\""
@@ -17,7 +21,7 @@ struct option {
 };
 
 std::string header_xml(const envelope_header& h, std::string_view action, std::string_view shell_id,
-                       std::initializer_list<option> options) {
+                       std::initializer_list<option> options, std::string_view resource = uri::cmd_shell) {
     std::string out;
     out.reserve(1500);
     out += envelope_open;
@@ -38,7 +42,7 @@ std::string header_xml(const envelope_header& h, std::string_view action, std::s
     out += "\" s:mustUnderstand=\"false\"/><w:OperationTimeout>PT";
     out += std::to_string(h.operation_timeout.count());
     out += ".000S</w:OperationTimeout><w:ResourceURI s:mustUnderstand=\"true\">";
-    out += uri::cmd_shell;
+    out += resource;
     out += "</w:ResourceURI>";
     if (!shell_id.empty()) {
         out += "<w:SelectorSet><w:Selector Name=\"ShellId\">";
@@ -108,6 +112,32 @@ std::string build_receive(const envelope_header& header, std::string_view shell_
     out += "<s:Body><rsp:Receive><rsp:DesiredStream CommandId=\"";
     out += xml_escape(command_id);
     out += "\">stdout stderr</rsp:DesiredStream></rsp:Receive></s:Body></s:Envelope>";
+    return out;
+}
+
+std::string build_send(const envelope_header& header, std::string_view shell_id, std::string_view command_id,
+                       std::string_view bytes, bool end) {
+    auto out = header_xml(header, uri::action_send, shell_id, {});
+    out += "<s:Body><rsp:Send><rsp:Stream Name=\"stdin\" CommandId=\"";
+    out += xml_escape(command_id);
+    out += end ? "\" End=\"true\">" : "\">";
+    out += base64_encode(bytes);
+    out += "</rsp:Stream></rsp:Send></s:Body></s:Envelope>";
+    return out;
+}
+
+std::size_t send_capacity(const envelope_header& header, std::string_view shell_id, std::string_view command_id) {
+    // Room for a longer MessageID and the End attribute, and for XML the host
+    // may count differently (whitespace, declarations).
+    constexpr std::size_t margin = 1024;
+    const std::size_t empty = build_send(header, shell_id, command_id, {}, true).size() + margin;
+    if (header.max_envelope_size <= empty + 4) return 0;
+    return (header.max_envelope_size - empty) / 4 * 3;
+}
+
+std::string build_get_config(const envelope_header& header) {
+    auto out = header_xml(header, uri::action_get, {}, {}, uri::config);
+    out += "<s:Body/></s:Envelope>";
     return out;
 }
 

@@ -126,6 +126,16 @@ std::expected<std::string, std::string> parse_command_id(std::string_view soap) 
     return id;
 }
 
+std::optional<std::size_t> parse_max_envelope_size_kb(std::string_view soap) {
+    pugi::xml_document doc;
+    auto body = load(doc, soap);
+    if (!body) return std::nullopt;
+    auto text = trimmed(find_named(*body, "MaxEnvelopeSizekb").text().get());
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return static_cast<std::size_t>(std::stoul(text));
+}
+
 std::expected<receive_chunk, std::string> parse_receive(std::string_view soap) {
     pugi::xml_document doc;
     auto body = load(doc, soap);

@@ -15,7 +15,11 @@ namespace fleetmend::winrm {
 namespace fault_code {
 inline constexpr std::uint32_t operation_timed_out = 2150858793u;  // Receive: nothing new yet
 inline constexpr std::uint32_t shell_not_found = 2150858843u;
-inline constexpr std::uint32_t too_many_commands = 2150859174u;
+// The user's MaxConcurrentOperationsPerUser quota (15 on 2008 R2, 1500 later);
+// every Command of a cmd shell counts until the shell is deleted.
+inline constexpr std::uint32_t too_many_operations = 2150859174u;
+// The user's MaxShellsPerUser quota (5 on 2008 R2, 30 later), at Create.
+inline constexpr std::uint32_t too_many_shells = 2150859173u;
 inline constexpr std::uint32_t operation_aborted = 995u;
 }  // namespace fault_code
 
@@ -49,6 +53,9 @@ struct receive_chunk {
 
 /// CommandId from a Command response.
 [[nodiscard]] std::expected<std::string, std::string> parse_command_id(std::string_view soap);
+
+/// MaxEnvelopeSizekb of a config Get response; nullopt when absent or not a number.
+[[nodiscard]] std::optional<std::size_t> parse_max_envelope_size_kb(std::string_view soap);
 
 /// Streams (base64-decoded) and CommandState of a Receive response.
 [[nodiscard]] std::expected<receive_chunk, std::string> parse_receive(std::string_view soap);

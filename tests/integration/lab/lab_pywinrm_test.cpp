@@ -23,7 +23,7 @@ std::string address_base() {
 
 constexpr const char* scenario_text = R"toml(
 name = "pywinrm"
-hosts = 6
+hosts = 12
 name_pattern = "pw{n:02}.lab.example"
 [[group]]
 name = "http-ntlm"
@@ -48,6 +48,18 @@ hosts = [4]
 kind = "group-policy"
 hosts = [3]
 policy_type = "enterpriseclient"
+[[fault]]
+kind = "old-envelope-size"
+hosts = [7]
+[[fault]]
+kind = "certificate-address-only"
+hosts = [8]
+[[fault]]
+kind = "certificate-other-name"
+hosts = [9]
+[[fault]]
+kind = "strict-channel-binding"
+hosts = [12]
 )toml";
 
 struct pywinrm_result {
@@ -67,10 +79,13 @@ std::string write_openssl_conf(const std::string& dir) {
 
 pywinrm_result run_pywinrm(const lab_fleet& lab, const std::string& endpoint, const std::string& transport,
                            const std::string& ca, int count, const std::string& command,
-                           const std::string& encryption = "") {
+                           const std::string& encryption = "", const std::string& stdin_file = "",
+                           bool channel_bindings = true) {
     const std::string user = lab.credentials().domain + "\\" + lab.credentials().user;
     std::string line = "OPENSSL_CONF=" + write_openssl_conf(lab.directory());
     if (!encryption.empty()) line += " PYWINRM_ENCRYPTION=" + encryption;
+    if (!stdin_file.empty()) line += " PYWINRM_STDIN_FILE=" + stdin_file;
+    if (!channel_bindings) line += " PYWINRM_SEND_CBT=0";
     line += " timeout 60 /usr/bin/python3 " FLEETMEND_PYWINRM_CLIENT " " + endpoint + " " + transport + " '" + user +
             "' " + lab.password_file() + " " + ca + " " + std::to_string(count) + " " + command + " 2>&1";
     pywinrm_result result;
@@ -193,4 +208,53 @@ TEST_CASE("an unencrypted body over HTTP is refused like AllowUnencrypted=false"
     INFO(result.output);
     CHECK(result.status == 2);
     CHECK(lab->counters(host).shells == 0);
+}
+
+TEST_CASE("pywinrm streams a 200 KB script over stdin (Send) and reads output larger than one envelope", "[lab][integration]") {
+    auto lab = start_lab();
+    const std::string host = "pw07.lab.example";  // http-ntlm, MaxEnvelopeSizekb 150
+    std::string script, expected;
+    for (unsigned i = 0; script.size() < 200 * 1024; ++i) {
+        script += "Write-Output 'pywinrm line " + std::to_string(i) + "'\n";
+        expected += "pywinrm line " + std::to_string(i) + "\\r\\n";
+    }
+    const std::string file = lab->directory() + "/script.ps1";
+    std::ofstream(file, std::ios::binary) << script;
+    const auto result = run_pywinrm(*lab, endpoint_of(*lab, host), "ntlm", "ignore", 1, "ignored", "", file);
+    INFO(result.output.substr(0, 2000));
+    REQUIRE(result.status == 0);
+    CHECK(result.output.find("{\"stdout\": \"" + expected + "\", \"stderr\": \"\", \"status\": 0}") != std::string::npos);
+    const auto c = lab->counters(host);
+    CHECK(c.input_pieces == 3);  // 100 KB pieces
+    CHECK(c.connections == 1);
+    CHECK(c.authentications == 1);
+    CHECK(c.shells == 1);
+    CHECK(c.commands == 1);
+}
+
+TEST_CASE("pywinrm accepts a certificate for the address it dials and refuses one for another name", "[lab][integration]") {
+    auto lab = start_lab();
+    auto ok = run_pywinrm(*lab, endpoint_of(*lab, "pw08.lab.example"), "basic", lab->ca_file(), 1, "hostname");
+    INFO(ok.output);
+    CHECK(ok.status == 0);
+    CHECK(ok.output.find("PW08\\r\\n") != std::string::npos);
+    auto refused = run_pywinrm(*lab, endpoint_of(*lab, "pw09.lab.example"), "ntlm", lab->ca_file(), 1, "hostname");
+    INFO(refused.output);
+    CHECK(refused.status == 2);
+    CHECK(refused.output.find("SSLError") != std::string::npos);
+    CHECK(lab->counters("pw09.lab.example").shells == 0);
+}
+
+TEST_CASE("a CbtHardeningLevel=Strict host takes pywinrm's NTLM with channel bindings and refuses it without", "[lab][integration]") {
+    auto lab = start_lab();
+    const std::string host = "pw12.lab.example";  // https-ntlm, strict
+    auto bound = run_pywinrm(*lab, endpoint_of(*lab, host), "ntlm", lab->ca_file(), 1, "hostname");
+    INFO(bound.output);
+    CHECK(bound.status == 0);
+    auto unbound = run_pywinrm(*lab, endpoint_of(*lab, host), "ntlm", lab->ca_file(), 1, "hostname", "", "", false);
+    INFO(unbound.output);
+    CHECK(unbound.status == 2);
+    CHECK(unbound.output.find("InvalidCredentialsError") != std::string::npos);
+    CHECK(lab->counters(host).auth_failures >= 1);
+    CHECK(lab->counters(host).shells == 1);
 }

@@ -93,6 +93,8 @@ fleetmend_run rollout_lab::fleetmend_plain(const std::vector<std::string>& args,
     return run;
 }
 
+std::string file_text(const fs::path& path) { return read_text(path); }
+
 fs::path rollout_lab::report_path(const std::string& label) const {
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir_ / label, ec))

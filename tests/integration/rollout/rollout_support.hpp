@@ -66,6 +66,9 @@ private:
     std::unique_ptr<lab::lab_fleet> fleet_;
 };
 
+/// A file's bytes ("" when it cannot be read).
+[[nodiscard]] std::string file_text(const std::filesystem::path& path);
+
 /// The shipped playbooks/teredo-disable.toml.
 [[nodiscard]] std::string shipped_playbook();
 

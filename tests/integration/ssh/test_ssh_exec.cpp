@@ -41,7 +41,8 @@ TEST_CASE("exec over SSH groups identical answers and exits as run would", "[int
     const fs::path inv = sshd.dir() / "inventory.toml";
     std::ofstream(inv) << inventory_text(sshd);
 
-    const auto show = run_fleetmend({"exec", "-i", inv.string(), "--limit", "all", "--", "netsh", "interface", "teredo",
+    // No "--" here: run_fleetmend appends --report-dir, which must stay an option.
+    const auto show = run_fleetmend({"exec", "-i", inv.string(), "--limit", "all", "netsh", "interface", "teredo",
                                      "show", "state"},
                                     sshd.dir() / "show", 120s);
     INFO(describe(show));
@@ -53,7 +54,7 @@ TEST_CASE("exec over SSH groups identical answers and exits as run would", "[int
     CHECK(show.report["summary"]["changed"] == 4);
     CHECK(sshd.teredo_type(sshd.addresses()[0]) == "client");  // a show changes nothing
 
-    const auto failing = run_fleetmend({"exec", "-i", inv.string(), "--limit", "lnx1,lnx2", "--", "exit 3"},
+    const auto failing = run_fleetmend({"exec", "-i", inv.string(), "--limit", "lnx1,lnx2", "exit 3"},
                                        sshd.dir() / "fail", 120s);
     INFO(describe(failing));
     CHECK(failing.exit_code == 2);

@@ -6,6 +6,7 @@
 // lifetime: gss-ntlmssp reads its user file once.
 #include "tests/integration/kdc/kdc_fixture.hpp"
 #include "transports/lab/lab.hpp"
+#include "transports/transport.hpp"
 
 #include <expected>
 #include <memory>
@@ -35,5 +36,29 @@ struct lab_with_kdc {
     lab_with_kdc& operator=(lab_with_kdc&&) = default;
     ~lab_with_kdc();
 };
+
+/// A lab fleet in its own temporary directory without a KDC (NTLM and Basic
+/// hosts), stopped and the directory removed when the object goes.
+struct lab_in_temp_dir {
+    std::unique_ptr<lab::lab_fleet> fleet;
+    std::string directory;
+
+    /// address_prefix as in lab_with_kdc_options (the process id picks the third octet).
+    [[nodiscard]] static std::expected<lab_in_temp_dir, std::string> start(const std::string& scenario_text,
+                                                                          const std::string& address_prefix);
+
+    lab_in_temp_dir() = default;
+    lab_in_temp_dir(lab_in_temp_dir&&) = default;
+    lab_in_temp_dir& operator=(lab_in_temp_dir&&) = default;
+    ~lab_in_temp_dir();
+};
+
+/// Settings that reach one lab host as its scenario says (name, address,
+/// scheme, auth, the lab CA), for this user and password; connect timeout 10 s,
+/// command timeout 15 s.
+[[nodiscard]] fleetmend::connection_settings lab_host_settings(const lab::lab_fleet& fleet, const std::string& host,
+                                                    const std::string& user, const std::string& password);
+
+inline fleetmend::deadline in_seconds(int n) { return fleetmend::clock_type::now() + std::chrono::seconds(n); }
 
 }  // namespace fleetmend::test

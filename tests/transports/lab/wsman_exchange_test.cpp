@@ -3,6 +3,7 @@
 // no handshake is needed: shapes, faults and time-outs a client relies on.
 #include "transports/lab/base64_text.hpp"
 #include "transports/lab/wsman_exchange.hpp"
+#include "transports/winrm/powershell_command.hpp"
 #include "transports/winrm/wsman_envelope.hpp"
 #include "transports/winrm/wsman_response.hpp"
 
@@ -158,4 +159,81 @@ TEST_CASE("a request without credentials gets Windows' challenges", "[lab][unit]
     const auto [first, last] = reply.response.equal_range(http::field::www_authenticate);
     for (auto it = first; it != last; ++it) offered.emplace_back(it->value());
     CHECK(offered == std::vector<std::string>{"Negotiate", "Basic realm=\"WSMAN\""});
+}
+
+TEST_CASE("stdin arrives by Send: a bootstrap reading $input waits for End, then runs it", "[lab][unit]") {
+    client c{lab_host(spec_with())};
+    const auto shell = winrm::parse_shell_id(c.send(winrm::build_create_shell(header())).response.body());
+    REQUIRE(shell.has_value());
+    const auto plan = winrm::plan_powershell(std::string(9000, ' ') + "Write-Output 'from stdin'\nexit 7\n");
+    REQUIRE_FALSE(plan.input.empty());
+    const auto command = winrm::parse_command_id(
+        c.send(winrm::build_command(header(), *shell, plan.line.command, plan.line.arguments, false)).response.body());
+    REQUIRE(command.has_value());
+    // Nothing runs before the input ended: the Receive is held and times out.
+    auto waiting = c.send(winrm::build_receive(header(), *shell, *command));
+    CHECK(waiting.response.result() == http::status::internal_server_error);
+    const auto half = plan.input.size() / 2;
+    CHECK(c.send(winrm::build_send(header(), *shell, *command, plan.input.substr(0, half), false)).response.result() ==
+          http::status::ok);
+    CHECK(c.send(winrm::build_send(header(), *shell, *command, plan.input.substr(half), true)).response.result() ==
+          http::status::ok);
+    const auto chunk = winrm::parse_receive(c.send(winrm::build_receive(header(), *shell, *command)).response.body());
+    REQUIRE(chunk.has_value());
+    CHECK(chunk->done);
+    CHECK(chunk->exit_code == 7);
+    CHECK(chunk->stdout_bytes == "from stdin\r\n");
+    CHECK(c.host.counters().input_pieces == 2);
+}
+
+TEST_CASE("output larger than MaxEnvelopeSize comes in pieces, Running until the last", "[lab][unit]") {
+    host_faults old;
+    old.old_envelope_size = true;
+    client c{lab_host(spec_with(old))};
+    const auto shell = winrm::parse_shell_id(c.send(winrm::build_create_shell(header())).response.body());
+    REQUIRE(shell.has_value());
+    std::string script, expected;
+    while (script.size() < 200 * 1024) {
+        script += "Write-Output 'a line of output long enough to fill envelopes quickly'\n";
+        expected += "a line of output long enough to fill envelopes quickly\r\n";
+    }
+    const auto plan = winrm::plan_powershell(script);
+    const auto command = winrm::parse_command_id(
+        c.send(winrm::build_command(header(), *shell, plan.line.command, plan.line.arguments, false)).response.body());
+    REQUIRE(command.has_value());
+    // 150 KiB: one Send of all 200 KB is refused as too large, pieces that fit are taken.
+    auto too_large = c.send(winrm::build_send(header(), *shell, *command, plan.input, true));
+    CHECK(too_large.response.body().find("2150859025") != std::string::npos);
+    const auto capacity = winrm::send_capacity(header(), *shell, *command);
+    for (std::size_t at = 0; at < plan.input.size(); at += capacity)
+        REQUIRE(c.send(winrm::build_send(header(), *shell, *command, plan.input.substr(at, capacity),
+                                         at + capacity >= plan.input.size()))
+                    .response.result() == http::status::ok);
+    std::string out;
+    int receives = 0;
+    for (bool done = false; !done && receives < 10; ++receives) {
+        auto answer = c.send(winrm::build_receive(header(), *shell, *command));
+        CHECK(answer.response.body().size() <= 150 * 1024);
+        const auto chunk = winrm::parse_receive(answer.response.body());
+        REQUIRE(chunk.has_value());
+        out += chunk->stdout_bytes;
+        done = chunk->done;
+    }
+    CHECK(receives >= 2);
+    CHECK(out == expected);
+}
+
+TEST_CASE("the config Get reports MaxEnvelopeSizekb, an old host refuses it and a larger MaxEnvelopeSize", "[lab][unit]") {
+    client modern{lab_host(spec_with())};
+    auto config = modern.send(winrm::build_get_config(header()));
+    CHECK(winrm::parse_max_envelope_size_kb(config.response.body()) == std::optional<std::size_t>(500));
+    host_faults old_faults;
+    old_faults.old_envelope_size = true;
+    client old{lab_host(spec_with(old_faults))};
+    CHECK(old.send(winrm::build_get_config(header())).response.result() == http::status::internal_server_error);
+    auto h = header();
+    h.max_envelope_size = winrm::large_max_envelope_size;
+    auto refused = old.send(winrm::build_create_shell(h));
+    CHECK(refused.response.body().find("w:EncodingLimit") != std::string::npos);
+    CHECK(old.host.counters().shells == 0);
 }

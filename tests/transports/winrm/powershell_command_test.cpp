@@ -48,3 +48,29 @@ TEST_CASE("CLIXML stderr becomes the error text a user reads", "[winrm][unit]") 
     CHECK(decode_clixml_stderr("#< CLIXML\r\n<Objs><S S=\"Error\">a_x005F_b_x000A_</S></Objs>#< CLIXML\r\n<Objs><S S=\"Error\">c</S></Objs>") ==
           "a_b\nc");
 }
+
+TEST_CASE("A script too long for a command line goes as a short bootstrap plus the script on stdin", "[winrm][unit]") {
+    const std::string short_script = "Get-NetTeredoConfiguration";
+    auto inline_plan = plan_powershell(short_script);
+    CHECK(inline_plan.input.empty());
+    CHECK(inline_plan.line.length() <= max_command_line);
+
+    const std::string long_script(12 * 1024, 'x');
+    auto streamed = plan_powershell(long_script);
+    CHECK(streamed.input == long_script);
+    CHECK(streamed.line.length() <= max_command_line);
+    const std::string prefix = "-NoProfile -NonInteractive -EncodedCommand ";
+    auto decoded = base64_decode(streamed.line.arguments.at(0).substr(prefix.size()));
+    REQUIRE(decoded);
+    CHECK(*decoded == utf8_to_utf16le("$ProgressPreference='SilentlyContinue';" + std::string(powershell_stdin_bootstrap)));
+}
+
+TEST_CASE("A cmd line over 8191 characters is never sent as a command line: it goes as a batch on stdin", "[winrm][unit]") {
+    auto fits = plan_cmd(std::string(8191, 'x'));
+    CHECK(fits.input.empty());
+    CHECK(fits.line.command == std::string(8191, 'x'));
+    auto batch = plan_cmd(std::string(8192, 'x'));
+    CHECK(batch.input == std::string(8192, 'x'));
+    CHECK(batch.line.command == "powershell");
+    CHECK(batch.line.length() <= max_command_line);
+}

@@ -74,3 +74,32 @@ TEST_CASE("Receive, Signal and Delete address the right shell and command", "[wi
     CHECK(text_at(del, "//w:Selector[@Name='ShellId']") == "S1");
     CHECK(del.select_node("//s:Body"));
 }
+
+TEST_CASE("Send carries stdin base64 in the command's stdin stream, End on the last piece", "[winrm][unit]") {
+    auto doc = parse(build_send(header(), "SHELL-1", "CMD-1", "Write-Output 1\n", false));
+    CHECK(text_at(doc, "//*[local-name()='Action']") == "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Send");
+    CHECK(attr_at(doc, "//*[local-name()='Stream']/@Name") == "stdin");
+    CHECK(attr_at(doc, "//*[local-name()='Stream']/@CommandId") == "CMD-1");
+    CHECK(attr_at(doc, "//*[local-name()='Stream']/@End") == "<missing>");
+    CHECK(text_at(doc, "//*[local-name()='Stream']") == "V3JpdGUtT3V0cHV0IDEK");
+    auto last = parse(build_send(header(), "SHELL-1", "CMD-1", "x", true));
+    CHECK(attr_at(last, "//*[local-name()='Stream']/@End") == "true");
+}
+
+TEST_CASE("A full Send stays within MaxEnvelopeSize at 150 and 500 KiB", "[winrm][unit]") {
+    for (std::size_t size : {default_max_envelope_size, large_max_envelope_size}) {
+        auto h = header();
+        h.max_envelope_size = size;
+        const auto capacity = send_capacity(h, "0A1B2C3D-0000-4000-8000-000000000000", "0A1B2C3D-0000-4000-8000-000000000001");
+        CHECK(capacity > size / 2);
+        const auto full = build_send(h, "0A1B2C3D-0000-4000-8000-000000000000", "0A1B2C3D-0000-4000-8000-000000000001",
+                                     std::string(capacity, 'x'), true);
+        CHECK(full.size() <= size);
+    }
+}
+
+TEST_CASE("The config Get asks for the config resource and its MaxEnvelopeSizekb is read", "[winrm][unit]") {
+    auto doc = parse(build_get_config(header()));
+    CHECK(text_at(doc, "//*[local-name()='Action']") == "http://schemas.xmlsoap.org/ws/2004/09/transfer/Get");
+    CHECK(text_at(doc, "//*[local-name()='ResourceURI']") == "http://schemas.microsoft.com/wbem/wsman/1/config");
+}

@@ -109,3 +109,13 @@ TEST_CASE("base64 round-trips and refuses garbage", "[winrm][unit]") {
     CHECK_FALSE(base64_decode("aGVs*G8="));
     CHECK_FALSE(base64_decode("aGVsbG8=xx"));
 }
+
+TEST_CASE("MaxEnvelopeSizekb comes from the host's config, nothing else does", "[winrm][unit]") {
+    const std::string config =
+        "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Header/><s:Body>"
+        "<cfg:Config xmlns:cfg=\"http://schemas.microsoft.com/wbem/wsman/1/config\"><cfg:MaxEnvelopeSizekb>500"
+        "</cfg:MaxEnvelopeSizekb><cfg:MaxTimeoutms>60000</cfg:MaxTimeoutms></cfg:Config></s:Body></s:Envelope>";
+    CHECK(parse_max_envelope_size_kb(config) == std::optional<std::size_t>(500));
+    CHECK_FALSE(parse_max_envelope_size_kb("<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body/></s:Envelope>"));
+    CHECK_FALSE(parse_max_envelope_size_kb("not xml"));
+}
