@@ -44,6 +44,19 @@ std::vector<std::string> every_host(const bastion_fleet& fleet) {
     return names;
 }
 
+/// The run went through: every far host changed and is disabled now.
+void check_every_host_changed(const bastion_fleet& fleet, const fleetmend_run& run) {
+    INFO(describe(run));
+    REQUIRE(run.report.is_object());
+    CHECK(run.exit_code == 0);
+    for (const auto& name : every_host(fleet)) {
+        const auto& h = report_host(run.report, name);
+        INFO(name << ": " << h.dump());
+        CHECK(h.value("status", "") == "changed");
+    }
+    CHECK(fleet.hosts_not_disabled().empty());
+}
+
 #define SKIP_WITHOUT_NAMESPACES()                                                   \
     if (const auto reason = segmented_network_unavailable_reason(); !reason.empty()) { \
         WARN("SKIPPED: " << reason);                                                \
@@ -75,15 +88,7 @@ TEST_CASE("far hosts are unreachable directly and remediated through one bastion
 
     const auto inventory = fleet.write_inventory("inventory.toml", bastion_hop, two_hops, fleet.write_known_hosts());
     const auto run = run_from_workstation(fleet, inventory, "run", "1,50%,100%");
-    INFO(describe(run));
-    REQUIRE(run.report.is_object());
-    CHECK(run.exit_code == 0);
-    for (const auto& name : every_host(fleet)) {
-        const auto& h = report_host(run.report, name);
-        INFO(name << ": " << h.dump());
-        CHECK(h.value("status", "") == "changed");
-    }
-    CHECK(fleet.hosts_not_disabled().empty());
+    check_every_host_changed(fleet, run);
     // Over WinRM the lab saw sealed NTLM and TLS sessions of its own: end to end.
     CHECK(fleet.windows->counters(http_host->name).authentications >= 1);
     CHECK(fleet.windows->counters(https_host->name).authentications >= 1);
@@ -161,15 +166,7 @@ TEST_CASE("an ssh config file with ProxyJump reaches the same fleet and fleetmen
     CHECK(shown.output.find("ssh_config=address<-" + config + ":7,jump<-" + config + ":14") != std::string::npos);
 
     const auto run = run_from_workstation(fleet, inventory, "run", "1,100%");
-    INFO(describe(run));
-    REQUIRE(run.report.is_object());
-    CHECK(run.exit_code == 0);
-    for (const auto& name : every_host(fleet)) {
-        const auto& h = report_host(run.report, name);
-        INFO(name << ": " << h.dump());
-        CHECK(h.value("status", "") == "changed");
-    }
-    CHECK(fleet.hosts_not_disabled().empty());
+    check_every_host_changed(fleet, run);
     CHECK(fleet.bastion->accepted_logins() == 1);
     CHECK(fleet.inner->accepted_logins() == 1);
 }

@@ -1,6 +1,7 @@
 #include "jump_sshd.hpp"
 
 #include "segmented_network.hpp"
+#include "tests/integration/support/child_process.hpp"
 #include "tests/integration/support/sshd_fixture.hpp"
 #include "tests/integration/teredo/teredo_netns.hpp"
 
@@ -17,13 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 std::string key_only(const fs::path& public_key_file) {
     std::string line = read_text(public_key_file);

@@ -1,5 +1,6 @@
 #include "segmented_network.hpp"
 
+#include "tests/integration/support/child_process.hpp"
 #include "tests/integration/teredo/teredo_netns.hpp"
 
 #include <arpa/inet.h>
@@ -24,13 +25,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr const char* name_prefix = "fmj";  // fleetmend jump: every namespace and link we create
-
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 bool executable(const char* path) { return ::access(path, X_OK) == 0; }
 
