@@ -2,6 +2,7 @@
 // Takes the report folder's lock, reads the journal, refuses a playbook that
 // changed since, asks before changing hosts, then lets the engine continue
 // the recorded plan and policy; one report covers the whole run.
+#include "orchestrator/cli/change_gate.hpp"
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/cli/rollout_flags.hpp"
 #include "orchestrator/engine/operator_prompt.hpp"
@@ -113,9 +114,16 @@ int resume_run(const resume_options& options, const global_options& global) {
     std::printf("fleetmend resume: run %s (%s, playbook '%s'): %s%s\n", header.run_id.c_str(), to_string(header.mode),
                 book->name.c_str(), describe_left(*state).c_str(),
                 state->halted ? "; the rollout had halted, so they are skipped" : "");
-    if (header.mode != run_mode::check && !state->halted) {
+    std::function<bool()> window;
+    if (header.mode != run_mode::check && header.mode != run_mode::audit && !state->halted) {
         rollout_flags confirm;
         confirm.yes = options.yes;
+        // The run's own window (the journal keeps it): outside it nothing resumes.
+        rollout_settings recorded = header.rollout;
+        recorded.require_ticket = false;  // the ticket was given when the run started
+        auto gate = open_change_gate("resume", recorded, confirm);
+        if (!gate) return gate.error();
+        window = std::move(*gate);
         const std::string what = "continue run " + header.run_id + ": " + describe_left(*state);
         if (const auto stop = confirm_change("resume", what, confirm)) return *stop;
     }
@@ -128,6 +136,7 @@ int resume_run(const resume_options& options, const global_options& global) {
                   : is_terminal(STDOUT_FILENO) ? progress_style::live
                                                : progress_style::plain;
     drive.stop = &install_stop_handlers();
+    drive.window_open = std::move(window);
     auto outcome = drive_resume(*book, *plan, *state, std::move(drive), std::move(*lock), journal,
                                 header.mode == run_mode::rollback ? &restore_facts : nullptr);
     if (!outcome) return bad(outcome.error());

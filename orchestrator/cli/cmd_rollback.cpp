@@ -2,6 +2,7 @@
 // facts an earlier run captured before it changed anything, then checks that
 // a capture gives those facts back. Same batching, threshold and progress as
 // `run`; its own report names the report it restored from.
+#include "orchestrator/cli/change_gate.hpp"
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/cli/rollout_flags.hpp"
 #include "orchestrator/engine/plan_preview.hpp"
@@ -110,14 +111,19 @@ int roll_back(const rollback_options& options, const global_options& global) {
     if (options.check) return show_rollback_plan(*book, plan, facts_before, options.from_report, global);
     const std::string what = "restore the facts before of " + describe_plan(plan, book->rollout) + " from " +
                              options.from_report;
+    // A rollback changes hosts too: the same ticket and window rules.
+    auto gate = open_change_gate("rollback", book->rollout, options.rollout);
+    if (!gate) return gate.error();
     if (const auto stop = confirm_change("rollback", what, options.rollout)) return *stop;
+    auto approval = make_approval(options.rollout, global);
     if (auto resolved = resolve_target_secrets(*inv, targets); !resolved)
         return report_bad_input("rollback", resolved.error());
 
     run_started header = new_run_header(*book, *inv);
     header.source_report = options.from_report;
+    header.approval = std::move(approval);
     return drive_and_report("rollback", *book, plan, book->rollout, run_mode::rollback, options.rollout, global,
-                            std::move(header), &facts_before);
+                            std::move(header), &facts_before, std::move(*gate));
 }
 
 }  // namespace

@@ -1,11 +1,14 @@
 // `fleetmend run -i INVENTORY PLAYBOOK`: the staged rollout. Loads both files,
 // picks the targets, plans the batches, asks before changing hosts, runs the
 // rollout and writes the report and the journal side by side.
+#include "orchestrator/cli/change_gate.hpp"
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/cli/rollout_flags.hpp"
+#include "orchestrator/engine/preflight.hpp"
 #include "orchestrator/engine/run_resume.hpp"
 #include "orchestrator/journal/journal.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace fleetmend::cli {
@@ -27,8 +30,10 @@ int run_playbook(const run_options& options, const global_options& global) {
     if (auto applied = apply_overrides(overrides, book->rollout); !applied)
         return report_bad_input("run", applied.error());
 
-    auto targets = select_targets(*inv, book->targets, options.rollout.limit, options.rollout.shard);
+    scan_source scan;
+    auto targets = select_targets(*inv, book->targets, options.rollout.limit, options.rollout.shard, &scan);
     if (!targets) return report_bad_input("run", targets.error());
+    if (!scan.path.empty()) print_scan_summary("run", scan, targets->size());
     if (targets->empty() && options.rollout.shard) {
         // With more shards than hosts some slices are empty: a CI matrix or
         // an Indexed Job task with nothing to do has succeeded. Without the
@@ -49,21 +54,45 @@ int run_playbook(const run_options& options, const global_options& global) {
     }
 
     const run_mode mode = options.check ? run_mode::check : run_mode::apply;
-    const auto plan = plan_targets(*targets, book->rollout, overrides.seed);
+    auto plan = plan_targets(*targets, book->rollout, overrides.seed);
     if (book->rollout.order == host_order::shuffle)
         std::fprintf(stderr, "fleetmend run: shuffled with seed %llu (repeat this order with --seed %llu)\n",
                      static_cast<unsigned long long>(plan.seed), static_cast<unsigned long long>(plan.seed));
+    std::function<bool()> window;
+    std::optional<run_approval> approval;
     if (mode == run_mode::apply) {
-        const std::string what = "apply playbook '" + book->name + "' to " + describe_plan(plan, book->rollout);
+        auto gate = open_change_gate("run", book->rollout, options.rollout);
+        if (!gate) return gate.error();
+        window = std::move(*gate);
+        std::string what = "apply playbook '" + book->name + "' to " + describe_plan(plan, book->rollout);
+        if (!options.rollout.change_ticket.empty()) what += " under change " + options.rollout.change_ticket;
         if (const auto stop = confirm_change("run", what, options.rollout)) return *stop;
+        approval = make_approval(options.rollout, global);
     }
     if (auto resolved = resolve_target_secrets(*inv, *targets); !resolved)
         return report_bad_input("run", resolved.error());
+    std::optional<preflight_summary> preflight;
+    if (mode == run_mode::apply && preflight_wanted(*book)) {
+        preflight = run_preflight(*targets, *book, default_transport_factory(), book->rollout.concurrency);
+        print_preflight("run", *preflight, book->rollout.preflight_stops_run);
+        if (!preflight->failed.empty()) {
+            if (book->rollout.preflight_stops_run || preflight->failed.size() == targets->size())
+                return preflight_exit_status(*preflight);
+            std::erase_if(*targets, [&](const host_entry* h) {
+                return std::ranges::any_of(preflight->failed, [&](const preflight_failure& f) { return f.host == h->name; });
+            });
+            plan = plan_targets(*targets, book->rollout, plan.seed);
+        }
+    }
 
     run_started header = new_run_header(*book, *inv);
+    if (!scan.path.empty()) header.scan = std::move(scan);
+    header.approval = std::move(approval);
+    header.preflight = std::move(preflight);
     const std::string journal = journal_path(options.rollout.report_dir, header.run_id);
     const int status =
-        drive_and_report("run", *book, plan, book->rollout, mode, options.rollout, global, std::move(header), nullptr);
+        drive_and_report("run", *book, plan, book->rollout, mode, options.rollout, global, std::move(header), nullptr,
+                         std::move(window));
     // The exact command, so an interrupted admin does not have to find the journal.
     if (status == exit_interrupted) std::printf("to continue: %s\n", resume_command(journal).c_str());
     return status;

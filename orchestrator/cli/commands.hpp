@@ -12,6 +12,7 @@ enum exit_status : int {
     exit_unreachable = 3,     // some hosts unreachable, none failed otherwise
     exit_halted = 4,          // the rollout stopped at its failure threshold
     exit_interrupted = 5,     // SIGINT/SIGTERM; resume with `fleetmend resume`
+    exit_outside_window = 6,  // outside the maintenance window (nothing changed), or it closed mid-run
     exit_bad_input = 64,      // bad command line, inventory, playbook or report
     exit_internal = 70,       // a bug: please report it
 };
@@ -20,6 +21,7 @@ enum exit_status : int {
 struct global_options {
     int verbosity = 0;   // -v, -vv
     bool json = false;   // --json: machine-readable events on stdout
+    std::string command_line;  // as typed (shell-quoted), for the run's approval record
 };
 
 void add_validate_command(CLI::App& app, const global_options& global, int& status);
@@ -28,6 +30,7 @@ void add_run_command(CLI::App& app, const global_options& global, int& status);
 void add_rollback_command(CLI::App& app, const global_options& global, int& status);
 void add_resume_command(CLI::App& app, const global_options& global, int& status);
 void add_report_command(CLI::App& app, const global_options& global, int& status);
+void add_audit_command(CLI::App& app, const global_options& global, int& status);
 void add_lab_command(CLI::App& app, const global_options& global, int& status);
 void add_exec_command(CLI::App& app, const global_options& global, int& status);
 void add_plan_command(CLI::App& app, const global_options& global, int& status);

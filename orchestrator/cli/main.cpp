@@ -1,4 +1,5 @@
 // Entry point: parses the command line and hands over to one sub-command.
+#include "orchestrator/cli/change_gate.hpp"
 #include "orchestrator/cli/command_suggestion.hpp"
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/cli/rollout_flags.hpp"
@@ -39,6 +40,9 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("fleetmend ") + FLEETMEND_VERSION);
 
     global_options global;
+    // No secret is ever an argument (secrets come from env, files, prompts or
+    // commands named in the inventory), so the line is recorded as typed.
+    global.command_line = quoted_command_line(argc, argv);
     app.add_flag("-v,--verbose", global.verbosity, "More log detail (repeat for debug)");
     app.add_flag("--json", global.json, "Machine-readable JSON events on stdout");
 
@@ -61,6 +65,7 @@ int main(int argc, char** argv) {
     add_plan_command(app, global, status);
     add_resume_command(app, global, status);
     add_report_command(app, global, status);
+    add_audit_command(app, global, status);
 #if FLEETMEND_WITH_LAB
     add_lab_command(app, global, status);
     add_demo_command(app, global, status);

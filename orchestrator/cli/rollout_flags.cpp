@@ -40,9 +40,45 @@ void add_rollout_flags(CLI::App& sub, rollout_flags& flags) {
     sub.add_option("--on-failure", flags.overrides.on_failure, "halt | rollback-host | rollback-batch | rollback-all");
     sub.add_option("--order", flags.overrides.order, "inventory | shuffle | sorted");
     flags.seed_option = sub.add_option("--seed", flags.seed, "Seed of --order shuffle (repeats an earlier order)");
+    sub.add_option("--window", flags.overrides.window,
+                   "Maintenance window, e.g. \"Sat 22:00-Sun 04:00\" (local time) or \"Mon-Fri 20:00-23:00 Europe/Berlin\": "
+                   "outside it nothing changes (exit 6); when it closes no new host starts and the run stays resumable");
+    sub.add_option("--change-ticket", flags.change_ticket, "Change ticket the run belongs to (recorded in the report)");
     sub.add_option("--report-dir", flags.report_dir, "Where the report and the journal go")->capture_default_str();
     sub.add_flag("--yes,-y", flags.yes, "Do not ask before changing hosts");
     sub.add_flag("--step", flags.step, "Ask before each batch (needs a terminal)");
+}
+
+void print_scan_summary(const char* command, const scan_source& scan, std::size_t targeted) {
+    std::string wanted;
+    for (const auto& id : scan.wanted) wanted += (wanted.empty() ? "" : ",") + id;
+    std::fprintf(stderr, "fleetmend %s: scan %s%s%s: %zu host%s in the export, %zu targeted, %zu not matched (never contacted)\n",
+                 command, scan.path.c_str(), wanted.empty() ? "" : " findings ", wanted.c_str(), scan.scan_hosts,
+                 scan.scan_hosts == 1 ? "" : "s", targeted, scan.unmatched.size());
+    for (const auto& u : scan.unmatched) {
+        std::string what = u.name;
+        for (const auto* extra : {&u.ip, &u.fqdn})
+            if (!extra->empty() && *extra != u.name) what += (what.empty() ? "" : " ") + ("(" + *extra + ")");
+        std::fprintf(stderr, "  not matched: %s: %s\n", what.c_str(), u.reason.c_str());
+    }
+}
+
+void print_preflight(const char* command, const preflight_summary& summary, bool stops_run) {
+    std::fprintf(stderr, "fleetmend %s: preflight: %zu hosts checked in %lld ms, %zu passed, %zu failed%s\n", command,
+                 summary.hosts, static_cast<long long>(summary.took.count()), summary.hosts - summary.failed.size(),
+                 summary.failed.size(),
+                 summary.failed.empty() ? ""
+                 : stops_run           ? "; the run stops before anything changed ([rollout] preflight_failure = \"stop\")"
+                                       : "; they are left out of the run (nothing was changed on them)");
+    for (const auto& f : summary.failed)
+        std::fprintf(stderr, "  preflight failed: %s: %s%s%s\n", f.host.c_str(), f.error ? "[" : "",
+                     f.error ? (std::string(to_string(*f.error)) + "] ").c_str() : "", f.message.c_str());
+}
+
+int preflight_exit_status(const preflight_summary& summary) noexcept {
+    for (const auto& f : summary.failed)
+        if (f.error != error_kind::unreachable && f.error != error_kind::timeout) return exit_host_failures;
+    return exit_unreachable;
 }
 
 namespace {
@@ -83,6 +119,7 @@ std::optional<int> confirm_change(const char* command, const std::string& what, 
 
 int exit_status_for(run_verdict verdict) noexcept {
     switch (verdict) {
+        case run_verdict::window_closed: return exit_outside_window;
         case run_verdict::interrupted: return exit_interrupted;
         case run_verdict::halted: return exit_halted;
         case run_verdict::host_failures: return exit_host_failures;
@@ -109,9 +146,23 @@ void print_recap(const drive_outcome& outcome, run_mode mode, bool resumed) {
         std::printf("check: a real run would change %zu host%s; nothing was changed\n",
                     outcome.result.count(host_status::would_change),
                     outcome.result.count(host_status::would_change) == 1 ? "" : "s");
+    if (const auto& p = outcome.report.preflight)
+        std::printf("preflight: %zu hosts checked in %lld ms, %zu passed, %zu left out\n", p->hosts,
+                    static_cast<long long>(p->took.count()), p->hosts - p->failed.size(), p->failed.size());
+    if (mode == run_mode::audit) {
+        const auto compliant = outcome.result.count(host_status::unchanged);
+        std::printf("audit: %zu of %zu hosts compliant, %zu not compliant, %zu not judged (unreachable or failed); "
+                    "nothing was changed\n",
+                    compliant, outcome.result.hosts.size(), outcome.result.count(host_status::would_change),
+                    outcome.result.hosts.size() - compliant - outcome.result.count(host_status::would_change));
+    }
     if (outcome.result.halted)
         std::printf("HALTED at batch %d: %s\n", outcome.result.halted_batch, outcome.result.halt_reason.c_str());
-    if (outcome.result.interrupted)
+    if (outcome.result.window_closed)
+        std::printf("WINDOW CLOSED: the maintenance window closed, hosts not started were skipped; once it opens "
+                    "again, to continue: %s\n",
+                    resume_command(outcome.journal_path).c_str());
+    else if (outcome.result.interrupted)
         std::printf("INTERRUPTED%s: hosts not started were skipped; to continue: %s\n", resumed ? " again" : "",
                     resume_command(outcome.journal_path).c_str());
     std::printf("report:  %s\njournal: %s\n", outcome.report_path.c_str(), outcome.journal_path.c_str());
@@ -141,7 +192,7 @@ int report_outcome(const char* command, const drive_outcome& outcome, run_mode m
 int drive_and_report(const char* command, const playbook& book, const planned_rollout& plan,
                      const rollout_settings& settings, run_mode mode, const rollout_flags& flags,
                      const global_options& global, run_started header,
-                     const std::map<std::string, fact_map>* facts_before) {
+                     const std::map<std::string, fact_map>* facts_before, std::function<bool()> window_open) {
     if (flags.step && !stdin_is_terminal())
         return report_bad_input(command, "--step asks before each batch and needs a terminal on stdin");
     header.shard = flags.shard;
@@ -153,6 +204,7 @@ int drive_and_report(const char* command, const playbook& book, const planned_ro
                                                  : progress_style::plain;
     options.progress_out = stdout;
     options.stop = &install_stop_handlers();
+    options.window_open = std::move(window_open);
     if (flags.step)
         options.confirm_batch = [command](int batch, std::size_t hosts) {
             return ask_yes_no("\nfleetmend " + std::string(command) + ": start batch " + std::to_string(batch) +

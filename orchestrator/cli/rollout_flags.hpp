@@ -22,6 +22,7 @@ struct rollout_flags {
     double max_fail_percentage = 0;
     std::uint64_t seed = 0;
     std::string report_dir = "reports";
+    std::string change_ticket;  // --change-ticket
     bool yes = false;
     bool step = false;
     CLI::Option* concurrency_option = nullptr;
@@ -33,6 +34,15 @@ struct rollout_flags {
 };
 
 void add_rollout_flags(CLI::App& sub, rollout_flags& flags);
+
+/// After --limit @SCAN: how many scan hosts were targeted and which were
+/// not (never contacted), on stderr.
+void print_scan_summary(const char* command, const scan_source& scan, std::size_t targeted);
+
+/// The preflight's figures and failures, on stderr.
+void print_preflight(const char* command, const preflight_summary& summary, bool stops_run);
+/// A run stopped by its preflight: 3 when every failure is unreachable, else 2.
+[[nodiscard]] int preflight_exit_status(const preflight_summary& summary) noexcept;
 
 /// Prints "fleetmend <command>: <message>" (command may be null) on stderr
 /// and returns exit_bad_input; with --json also one {"event":"error"} line
@@ -64,6 +74,7 @@ void set_json_errors(bool on) noexcept;
 [[nodiscard]] int drive_and_report(const char* command, const playbook& book, const planned_rollout& plan,
                                    const rollout_settings& settings, run_mode mode, const rollout_flags& flags,
                                    const global_options& global, run_started header,
-                                   const std::map<std::string, fact_map>* facts_before);
+                                   const std::map<std::string, fact_map>* facts_before,
+                                   std::function<bool()> window_open = {});
 
 }  // namespace fleetmend::cli

@@ -74,6 +74,16 @@ struct rollout_settings {
     failure_policy on_failure = failure_policy::halt;
     host_order order = host_order::inventory;
     std::chrono::milliseconds pause_between_batches{0};
+    /// Maintenance window (maintenance_window.hpp syntax); empty: any time.
+    /// Only runs that change hosts heed it.
+    std::string window;
+    /// A run that changes hosts needs --change-ticket.
+    bool require_ticket = false;
+    /// Connect, authenticate and check elevation on every host before the
+    /// first batch of a run that changes hosts; none: off.
+    std::optional<bool> preflight;
+    /// A host failing preflight is left out (exclude) or stops the run (stop).
+    bool preflight_stops_run = false;
 };
 
 struct playbook {
@@ -89,7 +99,13 @@ struct playbook {
     std::vector<step> verify;
     std::vector<step> rollback;
     pattern safe_fact_pattern;  // default ^[A-Za-z0-9_.:-]+$
+    /// [vars]: defaults for {{vars.NAME}}; a host's (inventory) vars win.
+    std::map<std::string, std::string> vars;
 };
+
+/// The vars a host's commands see: the playbook's defaults, then the host's.
+[[nodiscard]] std::map<std::string, std::string> vars_for(const playbook& book,
+                                                          const std::map<std::string, std::string>& host_vars);
 
 [[nodiscard]] std::expected<playbook, config_error> load_playbook(const std::string& path);
 

@@ -1,6 +1,7 @@
 // load_playbook: reads the TOML playbook, compiles its regexes and checks that
 // every template names something a run will know.
 #include "orchestrator/config/command_template.hpp"
+#include "orchestrator/config/maintenance_window.hpp"
 #include "orchestrator/config/playbook.hpp"
 #include "orchestrator/config/toml_reader.hpp"
 
@@ -28,7 +29,7 @@ public:
         const toml::table root = reader_.parse();
         reader_.check_keys(root, "",
                            {"name", "description", "platform", "targets", "shell", "fact_safe_pattern", "rollout",
-                            "capture", "compliant", "apply", "verify", "rollback"});
+                            "capture", "compliant", "apply", "verify", "rollback", "vars"});
         playbook book;
         book.path = reader_.file();
         book.name = required_string(root, "name");
@@ -49,6 +50,9 @@ public:
         book.verify = read_steps(root, "verify", phase::verify);
         book.rollback = read_steps(root, "rollback", phase::rollback);
         if (const auto* c = root.get("compliant")) book.compliant = read_compliant(*c);
+        if (const auto* v = root.get("vars"))
+            for (const auto& [k, value] : reader_.table(*v, "vars"))
+                book.vars[std::string(k.str())] = reader_.string(value, join_key("vars", k.str()));
         if (book.apply.empty() && book.capture.empty() && book.verify.empty())
             reader_.fail(root.source(), "", "the playbook has no steps; add [[capture]], [[apply]] or [[verify]] steps");
         check_references(root, book);
@@ -78,7 +82,7 @@ private:
         const auto& table = reader_.table(node, "rollout");
         reader_.check_keys(table, "rollout",
                            {"batches", "concurrency", "max_fail_percentage", "on_failure", "order",
-                            "pause_between_batches"});
+                            "pause_between_batches", "window", "require_ticket", "preflight", "preflight_failure"});
         rollout_settings r;
         for (const auto& [k, v] : table) {
             const std::string key = join_key("rollout", k.str());
@@ -92,8 +96,25 @@ private:
             } else if (k == "on_failure") r.on_failure = reader_.choice(v, key, failure_policy_names());
             else if (k == "order") r.order = reader_.choice(v, key, host_order_names());
             else if (k == "pause_between_batches") r.pause_between_batches = reader_.duration(v, key);
+            else if (k == "window") r.window = read_window(v, key);
+            else if (k == "require_ticket") r.require_ticket = reader_.boolean(v, key);
+            else if (k == "preflight") r.preflight = reader_.boolean(v, key);
+            else if (k == "preflight_failure") {
+                const std::string word = reader_.string(v, key);
+                if (word != "exclude" && word != "stop")
+                    reader_.fail(v, key, "expected one of exclude, stop, got \"" + word + "\"");
+                r.preflight_stops_run = word == "stop";
+            }
         }
         return r;
+    }
+
+    std::string read_window(const toml::node& node, const std::string& key) {
+        const std::string text = reader_.string(node, key);
+        auto window = parse_window(text);
+        if (!window) reader_.fail(node, key, window.error());
+        if (auto zone = find_time_zone(window->zone); !zone) reader_.fail(node, key, zone.error());
+        return text;
     }
 
     std::vector<batch_size> read_batches(const toml::node& node, const std::string& key) {
@@ -278,6 +299,12 @@ private:
 };
 
 }  // namespace
+
+std::map<std::string, std::string> vars_for(const playbook& book, const std::map<std::string, std::string>& host_vars) {
+    std::map<std::string, std::string> vars = host_vars;
+    vars.insert(book.vars.begin(), book.vars.end());  // insert keeps the host's where both set one
+    return vars;
+}
 
 const char* to_string(phase p) noexcept {
     switch (p) {

@@ -135,7 +135,7 @@ public:
 
 private:
     step_outcome run_one(const step& s, phase in_phase, const fact_map& facts) {
-        template_values values{facts, host_.vars, host_.name};
+        template_values values{facts, vars_for(book_, host_.vars), host_.name};
         const step_context context{host_, remote_.get(), probe_, book_.safe_fact_pattern, sink_,
                                    options_.excerpt_bytes, &recent_};
         return run_step(s, in_phase, values, context);

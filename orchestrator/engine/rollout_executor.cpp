@@ -12,7 +12,8 @@ wall_time now_wall() { return std::chrono::system_clock::now(); }
 
 runner_options runner_options_for(const rollout_options& options) {
     runner_options result;
-    result.mode = options.mode;
+    // An audit runs its hosts as a check does; only the verdict differs.
+    result.mode = options.mode == run_mode::audit ? run_mode::check : options.mode;
     result.rollback_on_failure = options.mode == run_mode::apply &&
                                  options.settings.on_failure == failure_policy::rollback_host;
     result.excerpt_bytes = options.excerpt_bytes;
@@ -34,6 +35,7 @@ std::size_t rollout_result::count(host_status status) const noexcept {
 }
 
 run_verdict verdict_of(const rollout_result& result) noexcept {
+    if (result.window_closed) return run_verdict::window_closed;
     if (result.interrupted) return run_verdict::interrupted;
     if (result.halted) return run_verdict::halted;
     bool unreachable = false;
@@ -83,7 +85,19 @@ rollout_executor::rollout_executor(const playbook& book, event_sink& sink, rollo
       runner_(book, sink, runner_options_for(options_), std::move(make_transport), std::move(probe)) {}
 
 bool rollout_executor::stopping() const noexcept {
-    return options_.stop && options_.stop->load(std::memory_order_relaxed);
+    return (options_.stop && options_.stop->load(std::memory_order_relaxed)) || window_closed();
+}
+
+bool rollout_executor::window_closed() const noexcept {
+    if (window_closed_.load(std::memory_order_relaxed)) return true;
+    if (!options_.window_open) return false;
+    try {
+        if (options_.window_open()) return false;
+    } catch (...) {
+        // a window that cannot be judged is not open
+    }
+    window_closed_.store(true, std::memory_order_relaxed);
+    return true;
 }
 
 rollout_result rollout_executor::run(const std::vector<std::vector<const host_entry*>>& batches,
@@ -232,6 +246,8 @@ rollout_result rollout_executor::execute(const std::vector<std::vector<const hos
             roll_back_after_trip(result, batch);
             finished.halted = true;
             finished.reason = result.halt_reason;
+        } else if (window_closed()) {
+            finished.reason = "the maintenance window closed: hosts not started are skipped";
         } else if (stopping()) {
             finished.reason = "interrupted: hosts not started are skipped";
         }
@@ -248,9 +264,11 @@ rollout_result rollout_executor::execute(const std::vector<std::vector<const hos
     }
 
     result.interrupted = stopping() && !result.halted;
+    result.window_closed = result.interrupted && window_closed();
     const std::string skip_reason =
-        result.halted ? "skipped: the rollout halted (" + result.halt_reason + ")"
-                      : "skipped: the run was interrupted before this host started";
+        result.halted          ? "skipped: the rollout halted (" + result.halt_reason + ")"
+        : result.window_closed ? "skipped: the maintenance window closed before this host started"
+                               : "skipped: the run was interrupted before this host started";
     for (auto& h : result.hosts) {
         if (h.attempted) continue;
         h.outcome.status = host_status::skipped;

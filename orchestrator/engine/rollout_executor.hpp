@@ -25,6 +25,10 @@ struct rollout_options {
     /// --step: asked before each batch (1-based number, host count); false
     /// halts the rollout there. Null: never asked.
     std::function<bool(int batch, std::size_t hosts)> confirm_batch;
+    /// The maintenance window: asked before each host starts (from many
+    /// threads). Once it answers false no new host starts, as after a
+    /// signal; hosts in flight finish. Null: no window.
+    std::function<bool()> window_open;
     std::size_t excerpt_bytes = default_excerpt_bytes;
 };
 
@@ -43,13 +47,14 @@ struct rollout_result {
     int halted_batch = 0;  // 1-based; 0 when not halted
     std::string halt_reason;
     bool interrupted = false;
+    bool window_closed = false;  // the maintenance window closed: the rest was skipped (resumable)
 
     [[nodiscard]] std::size_t count(host_status status) const noexcept;
 };
 
 /// What a rollout amounts to, most serious first; the CLI maps it to its
 /// documented exit status.
-enum class run_verdict { interrupted, halted, host_failures, unreachable_only, success };
+enum class run_verdict { window_closed, interrupted, halted, host_failures, unreachable_only, success };
 [[nodiscard]] run_verdict verdict_of(const rollout_result& result) noexcept;
 
 /// A failure for the threshold: failed, unreachable, rollback-failed, and, in
@@ -119,11 +124,13 @@ private:
     void run_pool(std::vector<host_result*>& hosts, const slot_work& work, bool honour_stop);
     void roll_back_after_trip(rollout_result& result, int batch);
     [[nodiscard]] bool stopping() const noexcept;
+    [[nodiscard]] bool window_closed() const noexcept;
 
     const playbook& book_;
     event_sink& sink_;
     rollout_options options_;
     host_runner runner_;
+    mutable std::atomic<bool> window_closed_{false};  // latched: a window that closed stays closed for this run
 };
 
 }  // namespace fleetmend

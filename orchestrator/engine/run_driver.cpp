@@ -1,5 +1,6 @@
 #include "orchestrator/engine/run_driver.hpp"
 
+#include "orchestrator/config/maintenance_window.hpp"
 #include "orchestrator/engine/rollout_plan.hpp"
 #include "orchestrator/engine/run_resume.hpp"
 #include "orchestrator/engine/run_session.hpp"
@@ -33,6 +34,12 @@ std::expected<void, std::string> apply_overrides(const rollout_overrides& flags,
         const auto order = parse_host_order(flags.order);
         if (!order) return std::unexpected("--order " + flags.order + ": use inventory, shuffle or sorted");
         settings.order = *order;
+    }
+    if (!flags.window.empty()) {
+        auto window = parse_window(flags.window);
+        if (!window) return std::unexpected("--window: " + window.error());
+        if (auto zone = find_time_zone(window->zone); !zone) return std::unexpected("--window: " + zone.error());
+        settings.window = flags.window;
     }
     if (flags.concurrency) {
         if (*flags.concurrency == 0) return std::unexpected("--concurrency must be at least 1");
@@ -121,7 +128,7 @@ drive_outcome drive_in_session(run_session& session, const drive_options& option
 std::expected<std::optional<run_lock>, std::string> lock_hosts(const planned_rollout& plan, run_mode mode,
                                                                const run_started& header,
                                                                const std::string& report_dir) {
-    if (mode == run_mode::check) return std::optional<run_lock>{};
+    if (mode == run_mode::check || mode == run_mode::audit) return std::optional<run_lock>{};
     std::vector<std::string> names;
     for (const auto& batch : plan.batches)
         for (const host_entry* host : batch) names.push_back(host->name);
@@ -136,6 +143,7 @@ rollout_options rollout_options_for(const rollout_settings& settings, drive_opti
     rollout.settings = settings;
     rollout.stop = options.stop;
     rollout.confirm_batch = std::move(options.confirm_batch);
+    rollout.window_open = std::move(options.window_open);
     return rollout;
 }
 

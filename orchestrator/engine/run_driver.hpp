@@ -26,6 +26,7 @@ struct rollout_overrides {
     std::string batches;     // "1,10%,100%"
     std::string on_failure;  // halt | rollback-host | rollback-batch | rollback-all
     std::string order;       // inventory | shuffle | sorted
+    std::string window;      // --window "Sat 22:00-Sun 04:00"
     std::optional<unsigned> concurrency;
     std::optional<double> max_fail_percentage;
     std::optional<std::uint64_t> seed;  // shuffle seed (replays an earlier order)
@@ -64,6 +65,7 @@ struct drive_options {
     std::FILE* progress_out = stdout;
     const std::atomic<bool>* stop = nullptr;
     std::function<bool(int batch, std::size_t hosts)> confirm_batch;  // --step
+    std::function<bool()> window_open;  // the maintenance window; null: none (rollout_options)
     transport_factory make_transport = default_transport_factory();
     teredo_probe_function probe = default_teredo_probe();
     /// The exit status after a second signal aborted the run (once the

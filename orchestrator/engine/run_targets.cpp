@@ -1,5 +1,6 @@
 #include "orchestrator/engine/run_targets.hpp"
 
+#include "orchestrator/engine/scan_targets.hpp"
 #include "orchestrator/report/names.hpp"
 #include "orchestrator/report/report.hpp"
 
@@ -102,10 +103,27 @@ std::expected<std::set<std::string>, std::string> hosts_with_status(const report
 std::expected<std::vector<const host_entry*>, std::string> select_targets(const inventory& inv,
                                                                           const std::string& targets,
                                                                           const std::string& limit,
-                                                                          const std::optional<shard_spec>& shard) {
+                                                                          const std::optional<shard_spec>& shard,
+                                                                          scan_source* scan) {
     auto chosen = select_hosts(inv, targets.empty() ? std::string("all") : targets);
     if (!chosen) return std::unexpected("playbook targets: " + chosen.error().to_string());
     if (limit.empty()) return narrowed(std::move(*chosen), shard);
+
+    auto from_scan = parse_scan_limit(limit);
+    if (!from_scan) return std::unexpected(from_scan.error());
+    if (*from_scan) {
+        auto exported = read_scan_export(**from_scan);
+        if (!exported) return std::unexpected("--limit: " + exported.error());
+        scan_source source;
+        source.path = (*from_scan)->path;
+        source.sha256 = sha256_file(source.path);
+        source.wanted.assign((*from_scan)->wanted.begin(), (*from_scan)->wanted.end());
+        auto matched = match_scan_hosts(inv, *chosen, *exported, source);
+        auto sliced = narrowed(std::move(matched), shard);
+        if (shard) std::erase_if(source.findings, [&](const auto& entry) { return shard_of(entry.first, shard->count) != shard->index; });
+        if (scan) *scan = std::move(source);
+        return sliced;
+    }
 
     auto from_report = parse_report_limit(limit);
     if (!from_report) return std::unexpected(from_report.error());

@@ -47,10 +47,12 @@ struct report_limit {
 
 /// The targeted hosts in inventory order. An empty `limit` keeps every
 /// target; `shard` keeps its slice of what is left (before batching, so
-/// every slice runs its own canary and batches). Errors say which pattern or
-/// report is wrong.
+/// every slice runs its own canary and batches). Errors say which pattern,
+/// report or scan export is wrong. A limit naming a scan export
+/// ("@scan.nessus[:IDS]", "@scan.csv") keeps the hosts the scan reports and,
+/// when `scan` is given, fills it for the report.
 [[nodiscard]] std::expected<std::vector<const host_entry*>, std::string> select_targets(
     const inventory& inv, const std::string& targets, const std::string& limit,
-    const std::optional<shard_spec>& shard = std::nullopt);
+    const std::optional<shard_spec>& shard = std::nullopt, scan_source* scan = nullptr);
 
 }  // namespace fleetmend

@@ -1,6 +1,7 @@
 #include "orchestrator/report/event_json.hpp"
 
 #include "orchestrator/report/json_read.hpp"
+#include "orchestrator/report/run_context_json.hpp"
 
 #include <charconv>
 
@@ -56,6 +57,9 @@ struct to_json_visitor {
         if (e.shard) out["shard"] = shard_to_json(*e.shard);
         out["rollout"] = rollout_to_json(e.rollout);
         out["batches"] = e.batches;
+        if (e.scan) out["scan"] = scan_source_to_json(*e.scan, true);
+        if (e.approval) out["approval"] = approval_to_json(*e.approval);
+        if (e.preflight) out["preflight"] = preflight_to_json(*e.preflight);
         out["at"] = format_time(e.at);
     }
     void operator()(const batch_started& e) const {
@@ -112,7 +116,7 @@ run_event read_event(const json& j) {
     if (name == "run_started") {
         run_started e;
         e.run_id = str(j, "run_id");
-        e.mode = word<run_mode>(j, "mode", parse_run_mode, "apply, check or rollback");
+        e.mode = word<run_mode>(j, "mode", parse_run_mode, "apply, check, rollback or audit");
         e.tool_version = str(j, "tool_version");
         e.playbook_path = str(j, "playbook_path");
         e.playbook_sha256 = str(j, "playbook_sha256");
@@ -122,6 +126,9 @@ run_event read_event(const json& j) {
         e.shard = optional_shard(j);
         e.rollout = read_rollout(field(j, "rollout"));
         e.batches = read_plan(j);
+        if (const auto it = j.find("scan"); it != j.end()) e.scan = read_scan_source(*it);
+        if (const auto it = j.find("approval"); it != j.end()) e.approval = read_approval(*it);
+        if (const auto it = j.find("preflight"); it != j.end()) e.preflight = read_preflight(*it);
         e.at = time(j, "at");
         return e;
     }
@@ -193,6 +200,8 @@ rollout_settings read_rollout(const json& j) {
                                         "halt, rollback-host, rollback-batch or rollback-all");
     r.order = word<host_order>(j, "order", parse_host_order, "inventory, shuffle or sorted");
     r.pause_between_batches = std::chrono::milliseconds{integer<std::int64_t>(j, "pause_between_batches_ms")};
+    r.window = str_or_empty(j, "window");
+    if (const auto it = j.find("require_ticket"); it != j.end()) r.require_ticket = boolean(j, "require_ticket");
     return r;
 }
 
@@ -251,12 +260,16 @@ std::expected<step_record, std::string> step_from_json(const json& j) {
 json rollout_to_json(const rollout_settings& r) {
     json batches = json::array();
     for (const auto& b : r.batches) batches.push_back(batch_size_to_json(b));
-    return json{{"batches", batches},
-                {"concurrency", r.concurrency},
-                {"max_fail_percentage", r.max_fail_percentage},
-                {"on_failure", failure_policy_name(r.on_failure)},
-                {"order", host_order_name(r.order)},
-                {"pause_between_batches_ms", r.pause_between_batches.count()}};
+    json out{{"batches", batches},
+             {"concurrency", r.concurrency},
+             {"max_fail_percentage", r.max_fail_percentage},
+             {"on_failure", failure_policy_name(r.on_failure)},
+             {"order", host_order_name(r.order)},
+             {"pause_between_batches_ms", r.pause_between_batches.count()}};
+    // Only when set: a resumed run must heed the same window.
+    if (!r.window.empty()) out["window"] = r.window;
+    if (r.require_ticket) out["require_ticket"] = true;
+    return out;
 }
 
 std::expected<rollout_settings, std::string> rollout_from_json(const json& j) {

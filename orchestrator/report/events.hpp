@@ -4,6 +4,7 @@
 /// on them); the report is a fold over them, so a report can be rebuilt from
 /// a journal alone.
 #include "orchestrator/config/playbook.hpp"
+#include "orchestrator/config/scan_export.hpp"
 
 #include <chrono>
 #include <map>
@@ -18,7 +19,9 @@ namespace fleetmend {
 using wall_time = std::chrono::system_clock::time_point;
 using fact_map = std::map<std::string, std::string>;
 
-enum class run_mode { apply, check, rollback };
+/// audit: a check whose purpose is the verdict (`fleetmend audit`); the hosts
+/// run exactly as under check, but a non-compliant host is a failure.
+enum class run_mode { apply, check, rollback, audit };
 [[nodiscard]] const char* to_string(run_mode m) noexcept;
 
 enum class host_status {
@@ -55,6 +58,52 @@ struct shard_spec {
     friend bool operator==(const shard_spec&, const shard_spec&) = default;
 };
 
+/// A scan host that named no targeted inventory host: listed, never contacted.
+struct scan_unmatched_host {
+    std::string name, ip, fqdn;
+    std::string reason;  // "no inventory host has this name, FQDN or address", "not targeted by the playbook"
+    friend bool operator==(const scan_unmatched_host&, const scan_unmatched_host&) = default;
+};
+
+/// `--limit @scan.nessus[:IDS]` / `@scan.csv`: where the targets came from and,
+/// per targeted inventory host, the findings it came for.
+struct scan_source {
+    std::string path, sha256;
+    std::vector<std::string> wanted;  // finding ids asked for; empty: every finding
+    std::size_t scan_hosts = 0;       // hosts the export listed (after the id filter)
+    std::map<std::string, std::vector<scan_finding>> findings;  // inventory host name -> its findings
+    std::vector<scan_unmatched_host> unmatched;
+    friend bool operator==(const scan_source&, const scan_source&) = default;
+};
+
+/// Who let a changing run start, from where, when, under which change
+/// ticket, and the exact command line (secrets are never on it).
+struct run_approval {
+    std::string change_ticket;  // empty: none given
+    std::string confirmed_by;   // the OS user
+    std::string workstation;    // host name of the machine fleetmend ran on
+    std::string how;            // "prompt" (answered on a terminal) or "--yes"
+    std::string command_line;
+    wall_time at{};
+    friend bool operator==(const run_approval&, const run_approval&) = default;
+};
+
+/// Preflight: before the first batch every targeted host was connected to,
+/// authenticated and checked for rights to change it; those that failed
+/// were left out of the plan (or the run stopped before it started).
+struct preflight_failure {
+    std::string host;
+    std::optional<error_kind> error;
+    std::string message;
+    friend bool operator==(const preflight_failure&, const preflight_failure&) = default;
+};
+struct preflight_summary {
+    std::size_t hosts = 0;  // checked
+    std::vector<preflight_failure> failed;
+    std::chrono::milliseconds took{0};
+    friend bool operator==(const preflight_summary&, const preflight_summary&) = default;
+};
+
 struct run_started {
     std::string run_id;
     run_mode mode = run_mode::apply;
@@ -65,6 +114,9 @@ struct run_started {
     std::optional<shard_spec> shard;  // --shard K/N; none: every targeted host
     rollout_settings rollout;
     std::vector<std::vector<std::string>> batches;  // the plan: host names per batch
+    std::optional<scan_source> scan;      // the targets came from a scan export
+    std::optional<run_approval> approval;  // a run that changes hosts
+    std::optional<preflight_summary> preflight;
     wall_time at{};
 };
 struct batch_started { int batch = 0; wall_time at{}; };

@@ -24,8 +24,8 @@ const char* name_of(const std::array<std::pair<Enum, const char*>, N>& table, En
     return "unknown";
 }
 
-constexpr std::array<std::pair<run_mode, const char*>, 3> run_modes{{
-    {run_mode::apply, "apply"}, {run_mode::check, "check"}, {run_mode::rollback, "rollback"}}};
+constexpr std::array<std::pair<run_mode, const char*>, 4> run_modes{{
+    {run_mode::apply, "apply"}, {run_mode::check, "check"}, {run_mode::rollback, "rollback"}, {run_mode::audit, "audit"}}};
 
 constexpr std::array<std::pair<host_status, const char*>, 8> host_statuses{{
     {host_status::changed, "changed"},

@@ -3,6 +3,7 @@
 // JSON so that 10,000 hosts stay quick. No network fetches (a CSP says so).
 #include "orchestrator/report/escape.hpp"
 #include "orchestrator/report/render.hpp"
+#include "orchestrator/report/render_context.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -315,6 +316,8 @@ std::string render_html(const run_report& r) {
            h(run_exit_meaning(r)) + ")</p>\n<p class=\"meta\">started " + (r.started ? format_time(*r.started) : std::string("-")) +
            (r.finished ? " · took " + duration_text(r.started, r.finished) : std::string()) + " · fleetmend " +
            h(r.tool_version) + "</p>\n";
+    for (const auto& row : context_rows(r))
+        out += "<p class=\"meta\">" + h(row.label) + ": <code>" + h(row.text) + "</code></p>\n";
     for (const auto& s : r.sources)
         out += "<p class=\"meta\">merged from " + h(s.run_id) + " (<code>" + h(s.path) + "</code>)</p>\n";
     if (!r.complete)
@@ -325,6 +328,17 @@ std::string render_html(const run_report& r) {
     out += "</header>\n" + cards(r);
     out += "<section><h2>Timeline</h2>\n" + timeline(r) + "</section>\n";
     out += failures(r);
+    if (r.scan && !r.scan->findings.empty()) {
+        out += "<section><h2>Scan findings</h2>\n<table id=\"findings\"><thead><tr><th>Host</th><th>Findings</th>"
+               "</tr></thead><tbody>\n";
+        std::size_t shown = 0;
+        for (const auto& host : r.hosts) {
+            if (!r.scan->findings.contains(host.name) || ++shown > 1000) continue;
+            out += "<tr><td>" + h(host.name) + "</td><td>" + h(findings_text(r, host)) + "</td></tr>\n";
+        }
+        out += "</tbody></table>" + (shown > 1000 ? std::string("<p>The JSON report lists every host.</p>") : std::string()) +
+               "</section>\n";
+    }
     out += "<section><h2>Hosts</h2>\n<div class=\"tools\"><input id=\"q\" type=\"search\" "
            "placeholder=\"filter by host, address, status, change or message\" aria-label=\"filter\">"
            "<select id=\"st\" aria-label=\"status\"><option value=\"\">every status</option></select></div>\n"

@@ -1,6 +1,7 @@
 // JUnit XML for CI pipelines: a batch is a suite, a host is a test case.
 #include "orchestrator/report/escape.hpp"
 #include "orchestrator/report/render.hpp"
+#include "orchestrator/report/render_context.hpp"
 
 #include <cstdio>
 
@@ -32,6 +33,8 @@ enum class verdict { passed, skipped, error, failure };
 verdict verdict_of(const host_report& h, run_mode mode) {
     const auto word = status_word(h);
     if (word == "skipped") return verdict::skipped;
+    // In an audit a host that is not compliant fails: that is what the gate is for.
+    if (mode == run_mode::audit && word == "would-change") return verdict::failure;
     if (word == "unreachable" || word == "unfinished") return verdict::error;
     return is_failure(h, mode) ? verdict::failure : verdict::passed;
 }
@@ -60,13 +63,15 @@ std::string steps_text(const host_report& h, run_mode mode) {
     return out;
 }
 
-std::string testcase(const host_report& h, const std::string& classname, run_mode mode) {
+std::string testcase(const run_report& r, const host_report& h, const std::string& classname, run_mode mode) {
     std::string out = "    <testcase classname=" + attr(classname) + " name=" + attr(h.name) +
                       " time=" + attr(seconds(span(h.started, h.ended))) + ">\n";
     const auto word = status_word(h);
     out += "      <properties>\n";
     out += "        <property name=\"status\" value=" + attr(word) + "/>\n";
     out += "        <property name=\"address\" value=" + attr(h.address) + "/>\n";
+    if (const auto findings = findings_text(r, h); !findings.empty())
+        out += "        <property name=\"findings\" value=" + attr(findings) + "/>\n";
     for (const auto& [name, value] : h.facts_before)
         out += "        <property name=" + attr("before." + name) + " value=" + attr(value) + "/>\n";
     for (const auto& [name, value] : h.facts_after)
@@ -89,7 +94,8 @@ std::string testcase(const host_report& h, const std::string& classname, run_mod
         out += "      <error type=" + attr(type) + " message=" + attr(shown) + ">" + xml_escape(detail) +
                "</error>\n";
     } else if (judged == verdict::failure) {
-        out += "      <failure type=" + attr(word) + " message=" + attr(message) + ">" + xml_escape(detail) +
+        const std::string type = mode == run_mode::audit && word == "would-change" ? std::string("non-compliant") : word;
+        out += "      <failure type=" + attr(type) + " message=" + attr(message) + ">" + xml_escape(detail) +
                "</failure>\n";
     }
     if (!h.steps.empty()) out += "      <system-out>" + xml_escape(steps_text(h, mode)) + "</system-out>\n";
@@ -103,6 +109,12 @@ std::string render_junit(const run_report& r) {
     std::string suites;
     suite_counts total;
     std::vector<bool> placed(r.hosts.size(), false);
+    // The run's provenance (ticket, who confirmed it, scan) on every suite:
+    // CI systems show suite properties, not those of <testsuites>.
+    std::string suite_properties;
+    for (const auto& row : context_rows(r))
+        suite_properties += "    <property name=" + attr(row.label) + " value=" + attr(row.text) + "/>\n";
+    if (!suite_properties.empty()) suite_properties = "    <properties>\n" + suite_properties + "    </properties>\n";
     auto emit_suite = [&](const std::string& name, const std::vector<const host_report*>& hosts,
                           const std::optional<wall_time>& started, const std::optional<wall_time>& finished) {
         suite_counts c;
@@ -110,7 +122,7 @@ std::string render_junit(const run_report& r) {
         const std::string classname = "fleetmend." + r.run_id;
         for (const auto* h : hosts) {
             count(c, *h, r.mode);
-            cases += testcase(*h, classname, r.mode);
+            cases += testcase(r, *h, classname, r.mode);
         }
         total.tests += c.tests;
         total.failures += c.failures;
@@ -119,8 +131,8 @@ std::string render_junit(const run_report& r) {
         suites += "  <testsuite name=" + attr(name) + " tests=\"" + std::to_string(c.tests) + "\" failures=\"" +
                   std::to_string(c.failures) + "\" errors=\"" + std::to_string(c.errors) + "\" skipped=\"" +
                   std::to_string(c.skipped) + "\" time=" + attr(seconds(span(started, finished))) +
-                  (started ? " timestamp=" + attr(format_time(*started)) : std::string()) + ">\n" + cases +
-                  "  </testsuite>\n";
+                  (started ? " timestamp=" + attr(format_time(*started)) : std::string()) + ">\n" + suite_properties +
+                  cases + "  </testsuite>\n";
     };
     for (const auto& b : r.batches) {
         std::vector<const host_report*> members;

@@ -1,6 +1,7 @@
 // Markdown: for a ticket, a pull request or a wiki page.
 #include "orchestrator/report/escape.hpp"
 #include "orchestrator/report/render.hpp"
+#include "orchestrator/report/render_context.hpp"
 
 namespace fleetmend {
 namespace {
@@ -38,6 +39,7 @@ std::string render_markdown(const run_report& r) {
            " |\n";
     out += "| Tool | fleetmend " + md(r.tool_version) + " |\n";
     for (const auto& s : r.sources) out += "| Merged from | " + md(s.run_id) + " (" + md(s.path) + ") |\n";
+    for (const auto& row : context_rows(r)) out += "| " + row.label + " | " + md(row.text) + " |\n";
 
     out += "\n## Summary\n\n| Status | Hosts |\n|---|---:|\n";
     for (const char* word : status_order) {
@@ -45,6 +47,21 @@ std::string render_markdown(const run_report& r) {
         if (n > 0) out += "| " + std::string(word) + " | " + std::to_string(n) + " |\n";
     }
     out += "| **total** | **" + std::to_string(r.summary.count("total") ? r.summary.at("total") : 0) + "** |\n";
+
+    if (r.scan && !r.scan->findings.empty()) {
+        out += "\n## Scan findings\n\n| Host | Findings | Closed |\n|---|---|---|\n";
+        std::size_t shown = 0;
+        for (const auto& h : r.hosts) {
+            if (!r.scan->findings.contains(h.name)) continue;
+            if (++shown > max_detailed_failures) {
+                out += "\n… and more (see the JSON report)\n";
+                break;
+            }
+            std::string ids;
+            for (const auto& f : r.scan->findings.at(h.name)) ids += (ids.empty() ? "" : ", ") + f.id + (f.name.empty() ? "" : " " + f.name);
+            out += "| " + md(h.name) + " | " + md(or_dash(ids)) + " | " + (findings_closed(h, r.mode) ? "yes" : "**no**") + " |\n";
+        }
+    }
 
     if (!r.batches.empty()) {
         out += "\n## Batches\n\n| Batch | Hosts | Started | Duration | Failures | Halted |\n|---:|---:|---|---|---:|---|\n";

@@ -1,6 +1,7 @@
 // The terminal recap: what an admin reads right after a run.
 #include "orchestrator/report/escape.hpp"
 #include "orchestrator/report/render.hpp"
+#include "orchestrator/report/render_context.hpp"
 
 #include <algorithm>
 
@@ -60,6 +61,7 @@ std::string render_text(const run_report& r, const text_options& options) {
     if (!r.complete) out += "  " + paint("INCOMPLETE: the run stopped before it finished; resume it from its journal", "1;31") + "\n";
     else if (r.interrupted) out += "  " + paint("INTERRUPTED: hosts not started were skipped", "1;33") + "\n";
     for (const auto& s : r.sources) out += "  merged    " + terminal_safe(s.run_id) + " (" + terminal_safe(s.path) + ")\n";
+    for (const auto& row : context_rows(r)) out += "  " + row.label + ": " + terminal_safe(shorten(row.text, 600)) + "\n";
 
     out += "\n" + paint("RECAP", "1") + "  total=" + std::to_string(r.summary.count("total") ? r.summary.at("total") : 0);
     for (const char* word : status_order) {
@@ -122,6 +124,19 @@ std::string render_text(const run_report& r, const text_options& options) {
         }
         if (failures.size() > options.max_listed)
             out += "  ... and " + std::to_string(failures.size() - options.max_listed) + " more (see the JSON or HTML report)\n";
+    }
+
+    if (r.scan) {
+        std::vector<const host_report*> open;
+        for (const auto& h : r.hosts)
+            if (r.scan->findings.contains(h.name) && !findings_closed(h, r.mode)) open.push_back(&h);
+        if (!open.empty()) {
+            out += "\n" + paint("FINDINGS STILL OPEN (" + std::to_string(open.size()) + ")", "1;33") + "\n";
+            for (std::size_t i = 0; i < open.size() && i < options.max_listed; ++i)
+                out += "  " + pad(terminal_safe(open[i]->name), width) + terminal_safe(shorten(findings_text(r, *open[i]), 300)) + "\n";
+            if (open.size() > options.max_listed)
+                out += "  ... and " + std::to_string(open.size() - options.max_listed) + " more (see the JSON or HTML report)\n";
+        }
     }
 
     if (!changes.empty()) {

@@ -62,6 +62,11 @@ struct host_report {
 /// What a renderer shows as a host's state: its status word, or "unfinished".
 [[nodiscard]] std::string status_word(const host_report& host);
 
+/// Whether the run closed the scan findings a host came for: it ended
+/// verified compliant (changed after its verify, or compliant as captured).
+/// A rollback run reopens them, so it never closes any.
+[[nodiscard]] bool findings_closed(const host_report& host, run_mode mode);
+
 /// Counts per status word (every status present, zeros included), plus
 /// "unfinished" and "total".
 using status_counts = std::map<std::string, int>;
@@ -88,6 +93,9 @@ struct run_report {
     status_counts summary;
     std::vector<host_report> hosts;  // plan order
     std::vector<report_source> sources;  // merged reports only
+    std::optional<scan_source> scan;      // targets came from a scan export
+    std::optional<run_approval> approval;  // who let a changing run start
+    std::optional<preflight_summary> preflight;
 
     [[nodiscard]] const host_report* find(const std::string& name) const;
     /// Recomputes summary and the failures of unfinished batches from hosts.

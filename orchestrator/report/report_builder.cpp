@@ -9,6 +9,11 @@ std::string status_word(const host_report& host) {
     return host.started ? "unfinished" : "skipped";
 }
 
+bool findings_closed(const host_report& host, run_mode mode) {
+    if (mode == run_mode::rollback || !host.finished) return false;
+    return host.status == host_status::changed || host.status == host_status::unchanged;
+}
+
 const host_report* run_report::find(const std::string& name) const {
     auto it = std::find_if(hosts.begin(), hosts.end(), [&](const host_report& h) { return h.name == name; });
     return it == hosts.end() ? nullptr : &*it;
@@ -70,6 +75,9 @@ void report_builder::on_event(const run_event& event) {
                 report_.source_report = e.source_report;
                 report_.shard = e.shard;
                 report_.rollout = e.rollout;
+                if (e.scan) report_.scan = e.scan;
+                if (e.approval) report_.approval = e.approval;
+                if (e.preflight) report_.preflight = e.preflight;
                 // A resumed run publishes run_started again: the first start time stays.
                 if (!report_.started) report_.started = e.at;
                 report_.complete = false;

@@ -1,5 +1,6 @@
 #include "orchestrator/report/event_json.hpp"
 #include "orchestrator/report/json_read.hpp"
+#include "orchestrator/report/run_context_json.hpp"
 #include "orchestrator/report/report.hpp"
 
 #include <fstream>
@@ -26,7 +27,7 @@ json batch_to_json(const batch_report& b) {
     return j;
 }
 
-json host_to_json(const host_report& h) {
+json host_to_json(const host_report& h, const run_report& r) {
     json steps = json::array();
     for (const auto& s : h.steps) steps.push_back(step_to_json(s));
     json j{{"name", h.name},
@@ -48,6 +49,11 @@ json host_to_json(const host_report& h) {
                                     {"started", format_time(h.in_flight->started)}};
     }
     if (!h.run_id.empty()) j["run_id"] = h.run_id;
+    if (r.scan) {
+        const auto found = r.scan->findings.find(h.name);
+        j["findings"] = findings_to_json(found == r.scan->findings.end() ? std::vector<scan_finding>{} : found->second);
+        j["findings_closed"] = findings_closed(h, r.mode);
+    }
     return j;
 }
 
@@ -116,7 +122,7 @@ run_report read_report(const json& j) {
         fail("schema", std::string("\"") + report_schema_id + "\" (this is \"" + r.schema +
                            "\"; use the fleetmend version that wrote it)");
     r.run_id = str(j, "run_id");
-    r.mode = word<run_mode>(j, "mode", parse_run_mode, "apply, check or rollback");
+    r.mode = word<run_mode>(j, "mode", parse_run_mode, "apply, check, rollback or audit");
     r.tool_version = str(j, "tool_version");
     const auto& pb = field(j, "playbook");
     r.playbook = {str(pb, "path"), str(pb, "sha256")};
@@ -132,6 +138,13 @@ run_report read_report(const json& j) {
     r.rollout = read_rollout(field(rollout, "settings"));
     for (const auto& b : array_field(rollout, "batches")) r.batches.push_back(read_batch(b));
     for (const auto& h : array_field(j, "hosts")) r.hosts.push_back(read_host(h));
+    if (const auto it = j.find("scan"); it != j.end()) {
+        r.scan = read_scan_source(*it);
+        for (const auto& h : array_field(j, "hosts"))
+            if (const auto f = h.find("findings"); f != h.end()) r.scan->findings[str(h, "name")] = read_findings(*f);
+    }
+    if (const auto it = j.find("approval"); it != j.end()) r.approval = read_approval(*it);
+    if (const auto it = j.find("preflight"); it != j.end()) r.preflight = read_preflight(*it);
     if (auto it = j.find("sources"); it != j.end()) {
         for (const auto& s : array_field(j, "sources"))
             r.sources.push_back({str(s, "run_id"), str(s, "path"), optional_shard(s)});
@@ -160,6 +173,18 @@ json report_head_to_json(const run_report& r) {
            {"summary", r.summary},
            {"hosts", json::array()}};
     if (r.shard) j["shard"] = shard_to_json(*r.shard);
+    if (r.scan) {
+        j["scan"] = scan_source_to_json(*r.scan, false);
+        int closed = 0, open = 0;
+        for (const auto& h : r.hosts) {
+            if (!r.scan->findings.contains(h.name)) continue;
+            ++(findings_closed(h, r.mode) ? closed : open);
+        }
+        j["scan"]["hosts_closed"] = closed;
+        j["scan"]["hosts_open"] = open;
+    }
+    if (r.approval) j["approval"] = approval_to_json(*r.approval);
+    if (r.preflight) j["preflight"] = preflight_to_json(*r.preflight);
     if (!r.sources.empty()) {
         json sources = json::array();
         for (const auto& s : r.sources) {
@@ -177,7 +202,7 @@ json report_head_to_json(const run_report& r) {
 json report_to_json(const run_report& r) {
     json j = report_head_to_json(r);
     auto& hosts = j["hosts"];
-    for (const auto& h : r.hosts) hosts.push_back(host_to_json(h));
+    for (const auto& h : r.hosts) hosts.push_back(host_to_json(h, r));
     return j;
 }
 
@@ -196,7 +221,7 @@ bool write_report_json(const run_report& r, const std::function<bool(std::string
     if (!out(std::string_view(head).substr(0, at)) || !out("\n  \"hosts\": [")) return false;
     std::string text;
     for (std::size_t i = 0; i < r.hosts.size(); ++i) {
-        const std::string host = host_to_json(r.hosts[i]).dump(2, ' ', false, replace);
+        const std::string host = host_to_json(r.hosts[i], r).dump(2, ' ', false, replace);
         // Indent the host by two levels; JSON text has no raw newline inside strings.
         text.assign(i == 0 ? "\n    " : ",\n    ");
         for (const char c : host) {

@@ -1,7 +1,7 @@
 // Safe defaults as a user meets them: an inventory that says nothing about
 // security gets verified TLS, sealed or encrypted traffic, strict host keys
 // and a bounded output per step. (The negative tests that these settings are
-// enforced on the wire live with the transports; see SECURITY.md.)
+// enforced on the wire live with the transports; see docs/SECURITY.md.)
 #include "orchestrator/config/inventory.hpp"
 
 #include <catch2/catch.hpp>

@@ -54,7 +54,7 @@ TEST_CASE("host ranges keep zero padding and expand letters and steps", "[config
     CHECK(expand_host_range("x[0:99999999]").error().find("million") != std::string::npos);
 }
 
-TEST_CASE("the PRODUCT.md example inventory loads with groups, ranges and precedence", "[config][unit]") {
+TEST_CASE("the example inventory loads with groups, ranges and precedence", "[config][unit]") {
     auto inv = load_inventory(FLEETMEND_SOURCE_DIR "/inventories/example.toml");
     REQUIRE(inv.has_value());
     CHECK(inv->hosts.size() == 40 + 3 + 1);

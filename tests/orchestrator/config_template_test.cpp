@@ -1,5 +1,5 @@
 // Command templates and facts: remote output never becomes code, and facts
-// come out of real netsh output (TEREDO.md).
+// come out of real netsh output (docs/TEREDO.md).
 #include "orchestrator/config/command_template.hpp"
 #include "orchestrator/config/playbook.hpp"
 

@@ -1,6 +1,6 @@
 // The scheduler against the scripted fleet: concurrency bound, isolation of
 // failures, threshold halts, each rollback policy, interruption, and the
-// issue 5 scenario.
+// canonical rollback-batch scenario (100 hosts, 3 verify failures in batch 3).
 #include "engine_fake_fleet.hpp"
 #include "orchestrator/engine/rollout_executor.hpp"
 #include "orchestrator/engine/rollout_plan.hpp"
@@ -229,7 +229,7 @@ TEST_CASE("executor: declining a batch at the --step prompt halts there", "[engi
     CHECK(result.count(host_status::skipped) == 2);
 }
 
-TEST_CASE("executor: issue 5 - 100 hosts, 3 verify failures in batch 3, rollback-batch",
+TEST_CASE("executor: 100 hosts, 3 verify failures in batch 3, rollback-batch",
           "[engine][unit]") {
     rollout_fixture f(100);
     const std::vector<std::string> types{"client", "enterpriseclient", "natawareclient", "default", "server"};

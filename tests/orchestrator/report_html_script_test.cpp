@@ -4,6 +4,7 @@
 // (headless Chromium); figures at 10,000 hosts: tests/bench/html_open.
 #include "orchestrator/report/render.hpp"
 #include "report_fixture.hpp"
+#include "tests/support/test_skip.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -61,10 +62,7 @@ std::string run(const std::string& command) {
 }  // namespace
 
 TEST_CASE("the HTML host table filters, sorts and pages 10,000 hosts", "[report][unit]") {
-    if (::access("/usr/bin/node", X_OK) != 0) {
-        WARN("skipped: /usr/bin/node (Debian nodejs) is not installed");
-        return;
-    }
+    fleetmend::test::skip_unless_executable("/usr/bin/node", "nodejs");
     auto events = fixture_events();
     auto& start = std::get<run_started>(events.front());
     std::vector<std::string> big;

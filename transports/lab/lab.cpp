@@ -233,6 +233,8 @@ host_counters lab_fleet::totals() const {
         sum.faults += c.faults;
         sum.input_pieces += c.input_pieces;
         sum.open_shells += c.open_shells;
+        sum.spnego_logons += c.spnego_logons;
+        sum.kerberos_logons += c.kerberos_logons;
     }
     return sum;
 }
@@ -249,7 +251,8 @@ std::expected<void, std::string> lab_fleet::write_status(const std::string& path
         return json{{"connections", c.connections}, {"authentications", c.authentications},
                     {"auth_failures", c.auth_failures}, {"shells", c.shells}, {"commands", c.commands},
                     {"applies", c.applies}, {"faults", c.faults}, {"input_pieces", c.input_pieces},
-                    {"open_shells", c.open_shells}};
+                    {"open_shells", c.open_shells}, {"spnego_logons", c.spnego_logons},
+                    {"kerberos_logons", c.kerberos_logons}};
     };
     json hosts = json::object();
     for (const auto& h : runtime_->hosts) {

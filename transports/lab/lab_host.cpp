@@ -14,6 +14,8 @@ lab_host::lab_host(host_spec spec) : spec_(std::move(spec)) {
     teredo_.policy_type = spec_.faults.group_policy;
     teredo_.policy_reenables = spec_.faults.policy_reenables;
     teredo_.elevated = !spec_.faults.not_elevated;
+    teredo_.needs_teredo = spec_.faults.needs_teredo;
+    teredo_.short_name = short_name_;
     teredo_.state_when_active = spec_.active_state;
     teredo_.local_address = "192.168." + std::to_string(spec_.number / 250 % 250) + "." + std::to_string(spec_.number % 250 + 2);
     flaky_left_ = spec_.faults.flaky_failures;
@@ -28,6 +30,8 @@ host_counters lab_host::counters() const {
     c.commands = commands_started_;
     c.faults = faults_;
     c.input_pieces = input_pieces_;
+    c.spnego_logons = spnego_logons_;
+    c.kerberos_logons = kerberos_logons_;
     std::lock_guard lock(mutex_);
     c.applies = teredo_.applies;
     c.open_shells = static_cast<unsigned>(shells_.size());

@@ -24,6 +24,8 @@ struct host_counters {
     unsigned faults = 0;           // WS-Man faults answered (time-outs included)
     unsigned input_pieces = 0;     // stdin Sends received
     unsigned open_shells = 0;      // shells created and not deleted (nor lost) yet
+    unsigned spnego_logons = 0;    // NTLM/Kerberos logons that came wrapped in SPNEGO
+    unsigned kerberos_logons = 0;  // logons whose mechanism was Kerberos (raw or in SPNEGO)
 };
 
 /// The lab's account, as the inventory names it.
@@ -47,6 +49,10 @@ public:
     void count_authentication() noexcept { ++authentications_; }
     void count_auth_failure() noexcept { ++auth_failures_; }
     void count_fault() noexcept { ++faults_; }
+    void count_logon_kind(bool spnego, bool kerberos) noexcept {
+        if (spnego) ++spnego_logons_;
+        if (kerberos) ++kerberos_logons_;
+    }
     void count_shell() noexcept { ++shells_created_; }
     /// Runs a command at once, outside any WS-Man shell (the SSH side).
     [[nodiscard]] command_output run_command_now(const std::string& command_line);
@@ -113,7 +119,7 @@ private:
     std::map<std::string, shell_state> shells_;
     unsigned commands_requested_ = 0;
     std::atomic<unsigned> connections_{0}, authentications_{0}, auth_failures_{0}, shells_created_{0},
-        commands_started_{0}, faults_{0}, flaky_left_{0}, input_pieces_{0};
+        commands_started_{0}, faults_{0}, flaky_left_{0}, input_pieces_{0}, spnego_logons_{0}, kerberos_logons_{0};
 };
 
 }  // namespace fleetmend::lab

@@ -95,7 +95,7 @@ struct reader {
 };
 
 const std::set<std::string_view> fault_kinds{"down", "refusing", "wrong-password", "slow", "hang", "drop",
-                                             "wsman-fault", "not-elevated", "policy-reenables", "group-policy",
+                                             "wsman-fault", "not-elevated", "policy-reenables", "group-policy", "needs-teredo",
                                              "flaky", "certificate-address-only", "certificate-other-name",
                                              "certificate-expired", "certificate-self-signed", "operations-quota",
                                              "shell-lost", "service-restart", "old-envelope-size",
@@ -120,6 +120,7 @@ void apply_fault(host_faults& f, const fault_rule& rule, unsigned n) {
     else if (k == "drop") f.drop = true;
     else if (k == "wsman-fault") f.wsman_fault = true;
     else if (k == "not-elevated") f.not_elevated = true;
+    else if (k == "needs-teredo") f.needs_teredo = true;
     else if (k == "policy-reenables") f.policy_reenables = rule.policy_type;
     else if (k == "group-policy") f.group_policy = rule.policy_type;
     else if (k == "flaky") f.flaky_failures = rule.failures;
@@ -250,7 +251,7 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
             r.get(*f, "kind", rule.kind, "a string");
             if (!fault_kinds.contains(rule.kind))
                 r.fail(node, "fault kind must be one of down, refusing, wrong-password, slow, hang, drop, "
-                             "wsman-fault, not-elevated, policy-reenables, group-policy, flaky, "
+                             "wsman-fault, not-elevated, policy-reenables, group-policy, flaky, needs-teredo, "
                              "certificate-address-only, certificate-other-name, certificate-expired, "
                              "certificate-self-signed, operations-quota, shell-lost, service-restart, "
                              "old-envelope-size, filtered-admin-token, strict-channel-binding");

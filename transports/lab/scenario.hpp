@@ -48,6 +48,7 @@ struct host_faults {
     bool drop = false;            // the connection drops during Receive
     bool wsman_fault = false;     // Create answers a WS-Man quota fault
     bool not_elevated = false;    // changes fail: "requires elevation"
+    bool needs_teredo = false;    // the smoke target is reached only through Teredo: ping fails once it is off
     std::chrono::milliseconds latency{0};        // added before every response
     unsigned flaky_failures = 0;                 // first N connections are closed
     std::optional<teredo_type> policy_reenables; // policy turns Teredo back on after apply
@@ -65,7 +66,7 @@ struct host_faults {
 /// A rule that hands a fault to listed hosts and/or a share of all hosts.
 struct fault_rule {
     std::string kind;              // down, refusing, wrong-password, slow, hang, drop, wsman-fault,
-                                   // not-elevated, policy-reenables, group-policy, flaky, certificate-*,
+                                   // not-elevated, policy-reenables, group-policy, flaky, needs-teredo, certificate-*,
     // operations-quota, shell-lost, service-restart, old-envelope-size,
     // filtered-admin-token, strict-channel-binding
     std::vector<unsigned> hosts;   // host numbers (1-based)

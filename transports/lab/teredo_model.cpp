@@ -1,9 +1,11 @@
-// Text shapes follow Windows 10/11 and Server 2016+ (shared/spec/TEREDO.md).
+// Text shapes follow Windows 10/11 and Server 2016+ (docs/TEREDO.md).
 #include "transports/lab/teredo_model.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
+#include <cstdio>
 
 namespace fleetmend::lab {
 namespace {
@@ -19,6 +21,20 @@ std::string lower(std::string_view text) {
 std::string_view trim(std::string_view text) {
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    return text;
+}
+
+/// Now as the Event Log prints it (local time; the lab's zone is UTC).
+std::string event_date() {
+    const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    const auto day = std::chrono::floor<std::chrono::days>(now);
+    const std::chrono::year_month_day ymd{day};
+    const std::chrono::hh_mm_ss time{now - day};
+    char text[40];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%03d", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                  static_cast<int>(time.seconds().count()), static_cast<int>(time.subseconds().count()));
     return text;
 }
 
@@ -72,9 +88,26 @@ void apply_local(teredo_host& host, teredo_type type) {
     // A policy refresh puts Teredo back after someone turned it off locally.
     if (host.policy_reenables && type == teredo_type::disabled && before != teredo_type::disabled)
         host.policy_type = *host.policy_reenables;
+    note_type_change(host, before);
 }
 
 }  // namespace
+
+teredo_type teredo_host::effective_type() const noexcept {
+    if (policy_text) return parse_teredo_type(*policy_text).value_or(local_type);
+    return policy_type.value_or(local_type);
+}
+
+void note_type_change(teredo_host& host, teredo_type before) {
+    const teredo_type after = host.effective_type();
+    const bool was_on = before != teredo_type::disabled, is_on = after != teredo_type::disabled;
+    if (was_on == is_on) return;
+    // Event texts of the IP Helper service (4200 brought up, 4201 no longer active).
+    host.events.push_back(is_on ? iphlpsvc_event{4200, "Teredo interface Teredo Tunneling Pseudo-Interface with address "
+                                                       "2001:0:4137:9e76:2087:77a:53ef:7527 has been brought up.", event_date()}
+                                : iphlpsvc_event{4201, "Teredo interface Teredo Tunneling Pseudo-Interface is no longer active.",
+                                                 event_date()});
+}
 
 std::string_view to_netsh(teredo_type type) noexcept {
     switch (type) {
@@ -101,7 +134,7 @@ std::optional<teredo_type> parse_teredo_type(std::string_view text) noexcept {
 command_output netsh_show_state(const teredo_host& host) {
     const teredo_type type = host.effective_type();
     std::string type_text(to_netsh(type));
-    if (host.policy_type) type_text += " (Group Policy)";
+    if (host.policy_set()) type_text += " (Group Policy)";
 
     std::string out = "Teredo Parameters\r\n---------------------------------------------\r\n";
     line(out, "Type", type_text);
@@ -145,13 +178,13 @@ command_output netsh_set_state(teredo_host& host, std::string_view args) {
 }
 
 command_output reg_query_teredo_policy(const teredo_host& host, std::string_view key_as_typed) {
-    if (!host.policy_type)
+    if (!host.policy_type && !host.policy_text)
         return {{}, "ERROR: The system was unable to find the specified registry key or value.\r\n", 1};
     std::string key(trim(key_as_typed));
     // reg prints the hive spelled out, the rest of the path as typed.
     if (lower(key).starts_with("hklm\\")) key = "HKEY_LOCAL_MACHINE" + key.substr(4);
     std::string out = "\r\n" + key + "\r\n    Teredo_State    REG_SZ    ";
-    out += to_policy_value(*host.policy_type);
+    out += host.policy_text ? std::string_view(*host.policy_text) : to_policy_value(*host.policy_type);
     out += "\r\n\r\n";
     return {std::move(out), {}, 0};
 }

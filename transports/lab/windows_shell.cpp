@@ -9,6 +9,8 @@
 namespace fleetmend::lab {
 namespace {
 
+command_output run_program(teredo_host& host, const host_identity& who, std::string_view command_line);
+
 std::string lower(std::string_view text) {
     std::string out(text);
     std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -61,6 +63,8 @@ command_output run_netsh(teredo_host& host, const std::vector<std::string>& word
     // netsh interface teredo show state | set state ...; "int" is accepted for "interface".
     std::vector<std::string> w;
     for (std::size_t i = 1; i < words.size(); ++i) w.push_back(lower(words[i]));
+    if (w.size() >= 2 && w[0] == "advfirewall" && w[1] == "firewall")
+        return netsh_advfirewall(host, {words.begin() + 3, words.end()});
     if (w.size() >= 4 && (w[0] == "interface" || w[0] == "int") && w[1] == "teredo" && w[3] == "state") {
         if (w[2] == "show" && w.size() == 4) return netsh_show_state(host);
         if (w[2] == "set") {
@@ -75,6 +79,8 @@ command_output run_netsh(teredo_host& host, const std::vector<std::string>& word
 }
 
 command_output run_reg(teredo_host& host, const std::vector<std::string>& words) {
+    if (words.size() >= 2 && (lower(words[1]) == "add" || lower(words[1]) == "delete"))
+        return reg_change_teredo_policy(host, {words.begin() + 1, words.end()});
     if (words.size() >= 3 && lower(words[1]) == "query") {
         const std::string key = lower(words[2]);
         const bool teredo_key = key == "hklm\\software\\policies\\microsoft\\windows\\tcpip\\v6transition" ||
@@ -107,6 +113,22 @@ std::string clixml_errors(const std::vector<std::string>& errors) {
     for (const auto& e : errors) out += "<S S=\"Error\">" + clixml_escape(e) + "_x000D__x000A_</S>";
     out += "</Objs>";
     return out;
+}
+
+/// `whoami /groups`: the integrity level says whether the token is elevated
+/// (High Mandatory Level, S-1-16-12288) or filtered by UAC (Medium, S-1-16-8192).
+command_output whoami_groups(const teredo_host& host) {
+    std::string out =
+        "\r\nGROUP INFORMATION\r\n-----------------\r\n\r\n"
+        "Group Name                                 Type             SID          Attributes\r\n"
+        "========================================== ================ ============ ==================================================\r\n"
+        "Everyone                                   Well-known group S-1-1-0      Mandatory group, Enabled by default, Enabled group\r\n";
+    out += host.elevated
+               ? "BUILTIN\\Administrators                     Alias            S-1-5-32-544 Mandatory group, Enabled by default, Enabled group, Group owner\r\n"
+                 "Mandatory Label\\High Mandatory Level       Label            S-1-16-12288\r\n"
+               : "BUILTIN\\Administrators                     Alias            S-1-5-32-544 Group used for deny only\r\n"
+                 "Mandatory Label\\Medium Mandatory Level     Label            S-1-16-8192\r\n";
+    return {out, {}, 0};
 }
 
 /// The script of `powershell -EncodedCommand <b64>`, decoded; nullopt otherwise.
@@ -225,6 +247,57 @@ command_output run_powershell_script(teredo_host& host, const host_identity& who
     return out;
 }
 
+namespace {
+
+/// One command without operators; redirections at its end applied.
+command_output run_simple(teredo_host& host, const host_identity& who, std::string_view command_line) {
+    std::string_view line = trim(command_line);
+    bool drop_stdout = false, drop_stderr = false, merge_stderr = false;
+    for (;;) {
+        const std::string l = lower(line);
+        if (l.ends_with(" 2>&1")) merge_stderr = true, line = trim(line.substr(0, line.size() - 5));
+        else if (l.ends_with(" 2>nul")) drop_stderr = true, line = trim(line.substr(0, line.size() - 6));
+        else if (l.ends_with(" 1>nul")) drop_stdout = true, line = trim(line.substr(0, line.size() - 6));
+        else if (l.ends_with(" >nul")) drop_stdout = true, line = trim(line.substr(0, line.size() - 5));
+        else break;
+    }
+    command_output out = run_program(host, who, line);
+    if (merge_stderr) {
+        out.stdout_text += out.stderr_text;
+        out.stderr_text.clear();
+    }
+    if (drop_stdout) out.stdout_text.clear();
+    if (drop_stderr) out.stderr_text.clear();
+    return out;
+}
+
+/// `if [not] "a"=="b" command`: cmd compares the quoted strings as typed.
+std::optional<command_output> run_if(teredo_host& host, const host_identity& who, std::string_view line) {
+    std::string_view rest = trim(line.substr(2));
+    bool negate = false;
+    if (lower(rest.substr(0, 4)) == "not ") {
+        negate = true;
+        rest = trim(rest.substr(4));
+    }
+    auto quoted = [&rest]() -> std::optional<std::string> {
+        if (rest.empty() || rest.front() != '"') return std::nullopt;
+        const auto end = rest.find('"', 1);
+        if (end == std::string_view::npos) return std::nullopt;
+        std::string value(rest.substr(1, end - 1));
+        rest = rest.substr(end + 1);
+        return value;
+    };
+    const auto left = quoted();
+    if (!left || !rest.starts_with("==")) return std::nullopt;
+    rest = rest.substr(2);
+    const auto right = quoted();
+    if (!right) return std::nullopt;
+    if ((*left == *right) == negate) return command_output{};
+    return run_windows_command(host, who, rest);
+}
+
+}  // namespace
+
 bool reads_stdin(std::string_view command_line) {
     const auto script = encoded_script(split_words(trim(command_line)));
     return script && lower(*script).find("$input") != std::string::npos;
@@ -243,6 +316,33 @@ command_output run_windows_command_with_input(teredo_host& host, const host_iden
 
 command_output run_windows_command(teredo_host& host, const host_identity& who, std::string_view command_line) {
     std::string_view line = trim(command_line);
+    if (lower(line.substr(0, 3)) == "if ")
+        if (auto done = run_if(host, who, line)) return *done;
+    // cmd's operators, left to right, outside double quotes: A || B runs B
+    // when A failed, A && B when it succeeded, A & B always.
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        if (line[i] == '"') quoted = !quoted;
+        if (quoted || (line[i] != '|' && line[i] != '&')) continue;
+        if (line[i] == '&' && i > 0 && line[i - 1] == '>') continue;  // 2>&1 is a redirection
+        const bool twice = i + 1 < line.size() && line[i + 1] == line[i];
+        if (line[i] == '|' && !twice) break;  // a pipe: not modelled
+        command_output first = run_simple(host, who, line.substr(0, i));
+        const std::string_view rest = line.substr(i + (twice ? 2 : 1));
+        const bool run_rest = line[i] == '&' ? (!twice || first.exit_code == 0) : first.exit_code != 0;
+        if (!run_rest) return first;
+        command_output second = run_windows_command(host, who, rest);
+        second.stdout_text = first.stdout_text + second.stdout_text;
+        second.stderr_text = first.stderr_text + second.stderr_text;
+        return second;
+    }
+    return run_simple(host, who, line);
+}
+
+namespace {
+
+command_output run_program(teredo_host& host, const host_identity& who, std::string_view command_line) {
+    std::string_view line = trim(command_line);
     auto words = split_words(line);
     if (words.empty()) return {};
     // "cmd /c X" runs X.
@@ -255,10 +355,16 @@ command_output run_windows_command(teredo_host& host, const host_identity& who, 
     if (program == "reg") return run_reg(host, words);
     if (program == "powershell" || program == "pwsh") return run_powershell(host, who, words);
     if (program == "hostname") return {std::string(who.host_name) + "\r\n", {}, 0};
+    if (program == "whoami" && words.size() == 2 && lower(words[1]) == "/groups") return whoami_groups(host);
     if (program == "whoami") return {std::string(who.user) + "\r\n", {}, 0};
     if (program == "echo") return {std::string(trim(line.substr(4))) + "\r\n", {}, 0};
     if (program == "exit") return {{}, {}, words.size() > 1 ? std::atoi(words[1].c_str()) : 0};
+    if (program == "wevtutil") return wevtutil_query(host, {words.begin() + 1, words.end()});
+    if (program == "ping") return ping(host, {words.begin() + 1, words.end()});
+    if (program == "dir" && words.size() == 2) return dir_share(host, words[1]);
     return not_recognized(words[0]);
 }
+
+}  // namespace
 
 }  // namespace fleetmend::lab

@@ -4,6 +4,7 @@
 #include "transports/lab/ntlm_authenticate.hpp"
 #include "transports/lab/wsman_messages.hpp"
 #include "transports/winrm/sealed_body.hpp"
+#include "transports/winrm/spnego_token.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -117,7 +118,9 @@ soap_reply run_operation(lab_host& host, std::string_view soap, const std::strin
         case wsman_action::receive: {
             if (host.spec().faults.drop) return {http::status::ok, {}, {}, true};
             // Output bytes that fit one answer: base64 grows them by 4/3; 4 KiB for the rest.
-            const std::size_t budget = (std::min(r.max_envelope_size, max_envelope) - 4096) / 4 * 3;
+            // (A client asking for less than 8 KiB gets 8 KiB answers, not an underflow.)
+            const std::size_t budget =
+                (std::max<std::size_t>(std::min(r.max_envelope_size, max_envelope), 8192) - 4096) / 4 * 3;
             const auto result = host.take_output(r.shell_id, r.command_id, budget);
             if (!result.shell_found) return fault(host, r, shell_not_found_fault(r.shell_id));
             if (!result.command_found) return fault(host, r, invalid_command_fault(r.command_id));
@@ -161,10 +164,18 @@ exchange_result handle_exchange(lab_host& host, const lab_credentials& credentia
         const std::string scheme = lower(header.substr(0, space));
         const auto token = base64_decode(space == std::string_view::npos ? std::string_view{} : header.substr(space + 1));
         if ((scheme == "negotiate" || scheme == "kerberos") && token && !token->empty()) {
-            if (!connection.gss || connection.gss->complete()) connection.gss = std::make_unique<gss_acceptor>();
+            if (!connection.gss || connection.gss->complete()) {
+                connection.gss = std::make_unique<gss_acceptor>();
+                // An InitialContextToken whose mechanism OID is SPNEGO (1.3.6.1.5.5.2).
+                constexpr std::string_view spnego_oid("\x06\x06\x2b\x06\x01\x05\x05\x02", 8);
+                connection.spnego = token->size() > 10 && static_cast<unsigned char>((*token)[0]) == 0x60 &&
+                                    token->find(spnego_oid) != std::string::npos && token->find(spnego_oid) < 6;
+            }
             // CbtHardeningLevel=Strict: an NTLM logon over HTTPS without channel bindings is refused.
+            std::string_view ntlm_token = *token;  // raw, or inside an SPNEGO NegTokenResp
+            if (auto inner = winrm::spnego_response_token(ntlm_token)) ntlm_token = *inner;
             if (connection.tls && host.spec().faults.strict_channel_binding &&
-                ntlm_authenticate_has_channel_bindings(*token) == false) {
+                ntlm_authenticate_has_channel_bindings(ntlm_token) == false) {
                 connection.gss.reset();
                 host.count_auth_failure();
                 return finish(unauthorized(request, connection, host));
@@ -183,6 +194,7 @@ exchange_result handle_exchange(lab_host& host, const lab_credentials& credentia
                 return finish(unauthorized(request, connection, host));
             }
             host.count_authentication();
+            host.count_logon_kind(connection.spnego, connection.gss->kerberos());
             pending_token = step.token;
         } else if (scheme == "basic" && token) {
             if (!connection.tls) {

@@ -20,6 +20,7 @@ struct connection_state {
     bool tls = false;
     std::unique_ptr<gss_acceptor> gss;  // complete() once NTLM/Kerberos succeeded
     bool basic_logged_on = false;
+    bool spnego = false;  // the logon in progress began with an SPNEGO token
 };
 
 struct exchange_result {

@@ -2,8 +2,10 @@
 
 #include "transports/encoding/base64.hpp"
 #include "transports/winrm/ntlm_challenge.hpp"
+#include "transports/winrm/spnego_token.hpp"
 
 #include <cctype>
+#include <optional>
 
 namespace fleetmend::winrm {
 namespace {
@@ -16,6 +18,14 @@ bool iequals_prefix(std::string_view text, std::string_view word) {
     return true;
 }
 
+// The NTLM message a token carries: the token itself, or the responseToken of
+// an SPNEGO answer (Negotiate as Windows offers it wraps the CHALLENGE).
+std::optional<std::string_view> ntlm_inside(std::string_view bytes) {
+    if (is_ntlm_message(bytes)) return bytes;
+    if (auto inner = spnego_response_token(bytes); inner && is_ntlm_message(*inner)) return inner;
+    return std::nullopt;
+}
+
 std::string malformed_ntlm(std::string_view what) {
     return "the host sent a malformed NTLM challenge: " + std::string(what) +
            "; it is not a Windows WinRM endpoint or the connection is tampered with";
@@ -26,8 +36,9 @@ std::string malformed_ntlm(std::string_view what) {
 // every caller already refuses them when decoding.
 std::string checked(std::string_view token) {
     auto bytes = encoding::base64_decode(token);
-    if (bytes && is_ntlm_message(*bytes))
-        if (auto ok = check_ntlm_challenge(*bytes); !ok) return refused_challenge_mark + ok.error();
+    if (!bytes) return std::string(token);
+    if (auto ntlm = ntlm_inside(*bytes))
+        if (auto ok = check_ntlm_challenge(*ntlm); !ok) return refused_challenge_mark + ok.error();
     return std::string(token);
 }
 
@@ -57,8 +68,8 @@ std::expected<std::string, std::string> decode_challenge(std::string_view token)
     if (token.starts_with(refused_challenge_mark)) return std::unexpected(malformed_ntlm(token.substr(1)));
     auto bytes = encoding::base64_decode(token);
     if (!bytes) return std::unexpected("the host sent an authentication token that is not base64");
-    if (is_ntlm_message(*bytes))
-        if (auto ok = check_ntlm_challenge(*bytes); !ok) return std::unexpected(malformed_ntlm(ok.error()));
+    if (auto ntlm = ntlm_inside(*bytes))
+        if (auto ok = check_ntlm_challenge(*ntlm); !ok) return std::unexpected(malformed_ntlm(ok.error()));
     return std::move(*bytes);
 }
 

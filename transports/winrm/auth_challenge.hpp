@@ -27,14 +27,15 @@ inline constexpr char refused_challenge_mark = '!';
 /// The token that follows `scheme` (matched case-insensitively) in a
 /// WWW-Authenticate value; empty when the scheme is absent, carries no
 /// token, or the token is longer than max_challenge_token. When the token is
-/// base64 of an NTLM message that is not a well-formed CHALLENGE
+/// base64 of an NTLM message (raw, or the responseToken of an SPNEGO answer)
+/// that is not a well-formed CHALLENGE
 /// (check_ntlm_challenge), the result is refused_challenge_mark followed by
 /// the reason instead: never a token GSSAPI would be given.
 [[nodiscard]] std::string challenge_token(std::string_view header, std::string_view scheme);
 
 /// The bytes to give gss_init_sec_context for a token from challenge_token:
-/// base64-decoded and, when it is an NTLM message, checked to be a
-/// well-formed CHALLENGE (Kerberos and SPNEGO tokens pass unchanged). The
+/// base64-decoded and, when it is or (inside SPNEGO) carries an NTLM message,
+/// checked to be a well-formed CHALLENGE (Kerberos tokens pass unchanged). The
 /// error is a sentence for the user, e.g. "the host sent a malformed NTLM
 /// challenge: its TargetName is empty ...; it is not a Windows WinRM endpoint
 /// or the connection is tampered with".

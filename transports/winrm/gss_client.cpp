@@ -80,6 +80,7 @@ struct gss_client::handles {
     std::shared_ptr<shared_credential> cred;  // shared with the other connections of this run
     context_ptr context;
     bool established = false;
+    gss_mechanism negotiated = gss_mechanism::ntlm;
     std::string bindings_data;
     gss_channel_bindings_struct bindings{};
 };
@@ -91,7 +92,8 @@ std::expected<std::unique_ptr<gss_client>, std::string> gss_client::create(gss_c
     auto h = std::make_unique<handles>();
     h->options = std::move(options);
     const auto& o = h->options;
-    h->mech = mechanism_oid(o.mechanism);
+    h->mech = o.spnego ? spnego_oid() : mechanism_oid(o.mechanism);
+    h->negotiated = o.mechanism;
     OM_uint32 minor = 0;
 
     // Target: "HTTP/host@REALM" is a Kerberos principal, anything else a host-based service.
@@ -109,6 +111,7 @@ std::expected<std::unique_ptr<gss_client>, std::string> gss_client::create(gss_c
         // One acquisition per run and credential, not per host (see gss_credential_cache.hpp).
         credential_request request;
         request.mechanism = o.mechanism;
+        request.spnego = o.spnego;
         request.user = o.mechanism == gss_mechanism::kerberos ? kerberos_principal(o.user) : o.user;
         request.password = o.password;
         auto cred = acquire_shared_credential(request);
@@ -124,7 +127,7 @@ std::expected<std::unique_ptr<gss_client>, std::string> gss_client::create(gss_c
     return std::unique_ptr<gss_client>(new gss_client(std::move(h)));
 }
 
-gss_mechanism gss_client::mechanism() const noexcept { return h_->options.mechanism; }
+gss_mechanism gss_client::mechanism() const noexcept { return h_->negotiated; }
 bool gss_client::established() const noexcept { return h_->established; }
 
 std::expected<std::string, std::string> gss_client::step(std::string_view server_token) {
@@ -137,12 +140,17 @@ std::expected<std::string, std::string> gss_client::step(std::string_view server
     gss_ctx_id_t context = h.context.release();
     if (context == nullptr) context = GSS_C_NO_CONTEXT;
     OM_uint32 ret_flags = 0;
+    gss_OID actual = GSS_C_NO_OID;
     OM_uint32 major = gss_init_sec_context(&minor, h.cred ? static_cast<gss_cred_id_t>(h.cred->handle()) : GSS_C_NO_CREDENTIAL, &context, h.target.get(),
                                            h.mech, flags, GSS_C_INDEFINITE,
                                            h.bindings_data.empty() ? GSS_C_NO_CHANNEL_BINDINGS : &h.bindings,
-                                           server_token.empty() ? GSS_C_NO_BUFFER : &input, nullptr, &output.value,
+                                           server_token.empty() ? GSS_C_NO_BUFFER : &input, &actual, &output.value,
                                            &ret_flags, nullptr);
     if (context != GSS_C_NO_CONTEXT) h.context.reset(context);
+    // Under SPNEGO the context seals with the mechanism inside it.
+    if (actual != GSS_C_NO_OID && !GSS_ERROR(major))
+        h.negotiated = gss_oid_equal(actual, mechanism_oid(gss_mechanism::ntlm)) ? gss_mechanism::ntlm
+                                                                                 : gss_mechanism::kerberos;
     if (GSS_ERROR(major)) {
         std::string what = h.options.mechanism == gss_mechanism::ntlm
                                ? "NTLM negotiation failed"
@@ -163,7 +171,7 @@ std::expected<sealed_parts, std::string> gss_client::seal(std::string_view plain
     if (!h.established) return std::unexpected("cannot seal before authentication completed");
     OM_uint32 minor = 0;
     int conf = 0;
-    if (h.options.mechanism == gss_mechanism::ntlm) {
+    if (h.negotiated == gss_mechanism::ntlm) {
         auto input = view(plain);
         owned_buffer output;
         OM_uint32 major = gss_wrap(&minor, h.context.get(), 1, GSS_C_QOP_DEFAULT, &input, &conf, &output.value);
@@ -195,7 +203,7 @@ std::expected<std::string, std::string> gss_client::unseal(std::string_view head
     if (!h.established) return std::unexpected("cannot unseal before authentication completed");
     OM_uint32 minor = 0;
     int conf = 0;
-    if (h.options.mechanism == gss_mechanism::ntlm) {
+    if (h.negotiated == gss_mechanism::ntlm) {
         std::string token;
         token.reserve(header.size() + data.size());
         token.append(header).append(data);

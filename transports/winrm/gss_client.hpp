@@ -20,6 +20,9 @@ struct gss_client_options {
     std::string user;             // "DOMAIN\\user", "user@domain"; empty for Kerberos: default ccache
     const secret* password = nullptr;
     std::string end_point_hash;   // tls-server-end-point hash; empty: no channel bindings
+    /// Wrap the mechanism in SPNEGO (Negotiate as Windows offers it): MIT's
+    /// SPNEGO negotiates exactly `mechanism` (gss_set_neg_mechs).
+    bool spnego = false;
 };
 
 /// Header and payload of one sealed message (see sealed_body.hpp).
@@ -39,6 +42,7 @@ public:
     /// Feeds the acceptor's token (empty at first); returns the token to send (may be empty once established).
     [[nodiscard]] std::expected<std::string, std::string> step(std::string_view server_token);
     [[nodiscard]] bool established() const noexcept;
+    /// The mechanism that was negotiated (under SPNEGO: the one inside it).
     [[nodiscard]] gss_mechanism mechanism() const noexcept;
 
     /// Seals a message: NTLM -> gss_wrap (16-byte signature, ciphertext);

@@ -83,7 +83,7 @@ cache& the_cache() {
 }
 
 std::expected<std::shared_ptr<shared_credential>, std::string> acquire(const credential_request& request) {
-    gss_OID mech = mechanism_oid(request.mechanism);
+    gss_OID mech = request.spnego ? spnego_oid() : mechanism_oid(request.mechanism);
     OM_uint32 minor = 0;
     gss_name_t name = GSS_C_NO_NAME;
     gss_buffer_desc user_buffer{request.user.size(), const_cast<char*>(request.user.data())};
@@ -106,7 +106,15 @@ std::expected<std::shared_ptr<shared_credential>, std::string> acquire(const cre
                                      "' (wrong password, unknown user, or no KDC for the realm in krb5.conf)";
         return std::unexpected(describe_gss_status(what.c_str(), major, minor, mech));
     }
-    return std::make_shared<shared_credential>(cred);
+    auto shared = std::make_shared<shared_credential>(cred);
+    if (request.spnego) {
+        // SPNEGO would offer every mechanism it got a credential for; this one only.
+        gss_OID_set_desc only{1, mechanism_oid(request.mechanism)};
+        major = gss_set_neg_mechs(&minor, cred, &only);
+        if (GSS_ERROR(major))
+            return std::unexpected(describe_gss_status("SPNEGO cannot negotiate this mechanism", major, minor, mech));
+    }
+    return shared;
 }
 
 // A Kerberos credential carries a TGT that expires (typically after 10 hours);
@@ -135,7 +143,8 @@ std::expected<std::shared_ptr<shared_credential>, std::string> acquire_shared_cr
     if (request.password == nullptr) return std::unexpected("no password to acquire a credential with");
     auto print = fingerprint(request.password->reveal());
     if (print.empty()) return acquire(request);  // no digest: acquire for this connection alone
-    auto s = the_cache().slot_for({static_cast<int>(request.mechanism), request.user, std::move(print)});
+    auto s = the_cache().slot_for(
+        {static_cast<int>(request.mechanism) * 2 + (request.spnego ? 1 : 0), request.user, std::move(print)});
     std::lock_guard lock(s->mutex);
     if (auto shared = s->credential.lock();
         shared && (request.mechanism == gss_mechanism::ntlm || !expiring(*shared)))

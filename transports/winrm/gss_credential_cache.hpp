@@ -44,6 +44,7 @@ private:
 /// user@domain); for Kerberos the caller has already turned it into a principal.
 struct credential_request {
     gss_mechanism mechanism = gss_mechanism::ntlm;
+    bool spnego = false;  // an SPNEGO credential that negotiates `mechanism` only
     std::string user;
     const secret* password = nullptr;  // must not be null
 };

@@ -24,6 +24,11 @@ std::string status_text(OM_uint32 code, int type, gss_OID mech) {
 
 }  // namespace
 
+gss_OID spnego_oid() noexcept {
+    static gss_OID_desc spnego{6, const_cast<char*>("\x2b\x06\x01\x05\x05\x02")};
+    return &spnego;
+}
+
 gss_OID mechanism_oid(gss_mechanism mechanism) noexcept {
     return mechanism == gss_mechanism::ntlm ? &ntlmssp_oid : const_cast<gss_OID>(gss_mech_krb5);
 }

@@ -4,7 +4,7 @@
 /// authenticated, and gss-ntlmssp 1.2 trusts parts of it: a CHALLENGE that
 /// names a target type with an empty TargetName made it write through a NULL
 /// pointer (found by tests/fuzz/fuzz_auth_challenge; see
-/// tests/hardening/SECURITY.md), and short MsvAvTimestamp/MsvAvFlags pairs
+/// docs/SECURITY.md), and short MsvAvTimestamp/MsvAvFlags pairs
 /// make it read past the message. Pure: no GSSAPI, no I/O.
 #include <cstddef>
 #include <cstdint>

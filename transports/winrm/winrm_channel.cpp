@@ -163,9 +163,10 @@ struct winrm_channel::state {
 
     // One GSSAPI handshake on the current connection. Returns auth errors for rejections.
     std::expected<void, transport_error> gss_handshake(gss_mechanism mechanism, std::string scheme_name,
-                                                       winrm_auth shown_as, deadline until) {
+                                                       winrm_auth shown_as, deadline until, bool spnego = false) {
         gss_client_options options;
         options.mechanism = mechanism;
+        options.spnego = spnego;
         options.target = default_target(settings);
         options.user = settings.user;
         options.password = settings.password.empty() ? nullptr : &settings.password;
@@ -238,7 +239,8 @@ struct winrm_channel::state {
             done = gss_handshake(gss_mechanism::kerberos, "Kerberos", auth, until);
             protocol = kerberos_protocol;
         } else {
-            done = gss_handshake(gss_mechanism::kerberos, "Negotiate", winrm_auth::kerberos, until);
+            // Negotiate as Windows offers it: SPNEGO-wrapped Kerberos, then SPNEGO-wrapped NTLM.
+            done = gss_handshake(gss_mechanism::kerberos, "Negotiate", winrm_auth::kerberos, until, true);
             protocol = spnego_protocol;
             if (!done && (done.error().kind == error_kind::auth)) {
                 spdlog::info("{}: Kerberos did not work ({}); falling back to NTLM", host(), done.error().message);
@@ -246,7 +248,7 @@ struct winrm_channel::state {
                     if (auto opened = connection.open(until); !opened) return opened;
                     ++stats.connections;
                 }
-                done = gss_handshake(gss_mechanism::ntlm, "Negotiate", winrm_auth::ntlm, until);
+                done = gss_handshake(gss_mechanism::ntlm, "Negotiate", winrm_auth::ntlm, until, true);
             }
         }
         if (!done) return done;

@@ -3,7 +3,10 @@
 # one port for all, one sshd per 16 addresses (sshd's MAX_LISTEN_SOCKS), the
 # stand-in netsh on PATH keeping each host's Teredo type under $ssh_dir/state.
 
-ssh_user=fleetmend-bench
+# This run's own account (key logins only, no password), removed by
+# ssh_fleet_remove_account when the bench ends.
+ssh_user=fleetmend-bench-$$
+ssh_user_created=0
 ssh_dir=
 ssh_port=
 ssh_addresses=()
@@ -23,8 +26,12 @@ ssh_fleet_start() {
     chmod 755 "$work" "$ssh_dir" "$ssh_dir/bin"
     chmod 777 "$ssh_dir/state"
     mkdir -p /run/sshd
-    # An account with /bin/sh so no login script of this machine skews the timings.
-    if ! id -u "$ssh_user" >/dev/null 2>&1; then useradd -m -s /bin/sh "$ssh_user"; fi
+    # An account with /bin/sh so no login script of this machine skews the
+    # timings; its home is in the work folder, removed with it.
+    mkdir -p "$ssh_dir/home"
+    useradd -M -d "$ssh_dir/home" -s /bin/sh "$ssh_user" || die "useradd $ssh_user failed"
+    ssh_user_created=1
+    chown "$ssh_user:" "$ssh_dir/home"
     usermod -p '*' "$ssh_user"   # "!" (locked) is refused by sshd without PAM, even for keys
     ssh-keygen -q -t ed25519 -N '' -C bench-host -f "$ssh_dir/host_ed25519"
     ssh-keygen -q -t ed25519 -N '' -C bench-user -f "$ssh_dir/user_ed25519"
@@ -66,6 +73,12 @@ ssh_fleet_start() {
     key=$(cut -d' ' -f1,2 "$ssh_dir/host_ed25519.pub")
     for i in "${ssh_addresses[@]}"; do echo "[$i]:$ssh_port $key"; done >"$ssh_dir/known_hosts"
     log "ssh fleet: $hosts hosts on port $ssh_port ($(( (hosts + 15) / 16 )) sshd processes)"
+}
+
+# Removes this run's account (after its sshd processes are stopped).
+ssh_fleet_remove_account() {
+    if [ "$ssh_user_created" = 1 ]; then userdel -f "$ssh_user" 2>/dev/null || log "could not remove the account $ssh_user"; fi
+    ssh_user_created=0
 }
 
 # Every host back to Teredo type "default" (no type file), calls forgotten.

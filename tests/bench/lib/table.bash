@@ -1,4 +1,4 @@
-# The one table the bench prints, and the issue-9 targets next to the figures.
+# The one table the bench prints, and the targets next to the figures.
 
 # print_table STARTED_AT: reads results.tsv (see common.bash).
 print_table() {
@@ -49,7 +49,7 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
 print_targets() {
     local fm an fo ratio n hosts_ssh
     echo
-    echo "targets (issue 9, on this machine):"
+    echo "targets (on this machine):"
     hosts_ssh=$(value ssh-3-commands fleetmend "" 3)
     fm=$(value ssh-3-commands fleetmend "" 4)
     an=$(value ssh-3-commands "ansible" "" 4)

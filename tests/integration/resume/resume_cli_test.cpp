@@ -31,6 +31,16 @@ bool wait_for_journal(child_process& child, const fs::path& report_dir, std::uin
     return false;
 }
 
+/// Waits until `log` holds `text`; false on time-out.
+bool wait_for_text(const fs::path& log, const std::string& text, std::chrono::seconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+        if (read_text(log).find(text) != std::string::npos) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return false;
+}
+
 /// Every host answering slowly, so a run is still busy when signalled.
 lab_shape slow_fleet(const char* latency, unsigned hosts) {
     lab_shape shape;
@@ -110,7 +120,9 @@ TEST_CASE("a second SIGINT aborts the steps in flight, still writes journal and 
     child_process run(run_args(*lab, "1,100%", 8), lab->dir / "run.out");
     REQUIRE(wait_for_journal(run, lab->report_dir, 20'000));
     run.send(SIGINT);
-    std::this_thread::sleep_for(150ms);
+    // The second signal only once the first one was taken (its notice is
+    // printed), so it is a second signal whatever the machine's speed.
+    REQUIRE(wait_for_text(lab->dir / "run.out", "stopping: no new host starts", 20s));
     run.send(SIGINT);
     const int status = run.wait(30s);
     const std::string output = read_text(lab->dir / "run.out");

@@ -2,6 +2,8 @@
 // `chromium`): the summary cards and the host table are rendered from the
 // page's embedded data, and no script error or console message occurred.
 #include "rollout_support.hpp"
+#include "tests/support/test_files.hpp"
+#include "tests/support/test_skip.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -34,13 +36,6 @@ constexpr const char* error_hook =
     "['error','warn'].forEach(function(k){var f=console[k];console[k]=function(){"
     "note('console.'+k+': '+Array.prototype.join.call(arguments,' '));return f.apply(console,arguments);};});"
     "})();</script>";
-
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 struct browser_result {
     int exit_code = -1;
@@ -93,10 +88,7 @@ int count_of(const std::string& text, const std::string& needle) {
 
 TEST_CASE("the HTML report of a lab run renders its counts and host table in Chromium with no console error",
           "[report][html][integration]") {
-    if (::access(chromium, X_OK) != 0) {
-        WARN("skipped: " << chromium << " is missing; install Debian's chromium package (.ci/setup does)");
-        return;
-    }
+    skip_unless_executable(chromium, "chromium");
     // 30 hosts: mixed types, one down, one failing its verify, so the page
     // has changed, unchanged, failed and unreachable hosts and a failure card
     rollout_lab lab("html", {.hosts = 30, .octet = 69,
@@ -152,10 +144,7 @@ TEST_CASE("the HTML report of a lab run renders its counts and host table in Chr
 }
 
 TEST_CASE("the Chromium check sees a script error when there is one", "[report][html][integration]") {
-    if (::access(chromium, X_OK) != 0) {
-        WARN("skipped: " << chromium << " is missing; install Debian's chromium package (.ci/setup does)");
-        return;
-    }
+    skip_unless_executable(chromium, "chromium");
     const fs::path dir = fs::temp_directory_path() / ("fleetmend-html-broken-" + std::to_string(::getpid()));
     fs::create_directories(dir);
     std::ofstream(dir / "broken.html") << "<!DOCTYPE html><html><head><title>x</title></head><body>"
@@ -172,10 +161,7 @@ TEST_CASE("the Chromium check sees a script error when there is one", "[report][
 
 TEST_CASE("the HTML page of a lab run: a row opens its detail with stdout and stderr, sha256 and exit status shown, "
           "a screenshot drawn", "[report][html][integration]") {
-    if (::access(chromium, X_OK) != 0) {
-        WARN("skipped: " << chromium << " is missing; install Debian's chromium package (.ci/setup does)");
-        return;
-    }
+    skip_unless_executable(chromium, "chromium");
     rollout_lab lab("html-detail", {.hosts = 6, .octet = 74, .types = "[types]\nclient = 1\n",
                                     .faults = "[[fault]]\nkind = \"not-elevated\"\nhosts = [2]\n"});
     const auto failing = lab.hosts()[1];

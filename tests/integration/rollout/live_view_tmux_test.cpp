@@ -4,6 +4,7 @@
 // arrives, the slow host named among those in flight with how long it runs,
 // and failed and unreachable hosts counted apart.
 #include "rollout_support.hpp"
+#include "tests/support/test_skip.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -71,10 +72,7 @@ std::string status_line(const std::string& pane) {
 
 TEST_CASE("the live view in a terminal: a moving clock, the slow host by name, failed and unreachable apart",
           "[rollout][progress][integration]") {
-    if (::access(tmux, X_OK) != 0) {
-        WARN("skipped: " << tmux << " is missing; install Debian's tmux package (.ci/setup does)");
-        return;
-    }
+    skip_unless_executable(tmux, "tmux");
     rollout_lab lab("live", {.hosts = 5, .octet = 73,
                              .types = "[types]\nclient = 1\n",
                              .faults = "[[fault]]\nkind = \"slow\"\nhosts = [3]\nlatency = \"4s\"\n\n"

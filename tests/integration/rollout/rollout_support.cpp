@@ -17,13 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 std::string scenario_text(const lab_setup& setup, const std::string& address_base) {
     return "name = \"rollout\"\nhosts = " + std::to_string(setup.hosts) + "\naddress_base = \"" + address_base +
            "\"\nname_pattern = \"win{n:03}.lab.example\"\ndomain = \"LAB\"\nuser = \"Administrator\"\n\n"
@@ -31,7 +24,19 @@ std::string scenario_text(const lab_setup& setup, const std::string& address_bas
            setup.types + "\n" + setup.faults + "\n";
 }
 
+std::string read_text(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
 }  // namespace
+
+std::string lab_host_name(unsigned n) {
+    const auto digits = std::to_string(n);
+    return "win" + std::string(digits.size() < 3 ? 3 - digits.size() : 0, '0') + digits + ".lab.example";
+}
 
 rollout_lab::rollout_lab(const std::string& test_name, const lab_setup& setup) {
     dir_ = fs::temp_directory_path() / ("fleetmend-rollout-" + test_name + "-" + std::to_string(::getpid()));

@@ -91,6 +91,9 @@ private:
 /// The last start of those steps (empty when none ran).
 [[nodiscard]] std::string last_step_start(const nlohmann::json& host, const std::vector<std::string>& phases);
 
+/// "win007.lab.example": the lab's name of host 7.
+[[nodiscard]] std::string lab_host_name(unsigned n);
+
 /// Exit code, time taken and the binary's output, for INFO().
 [[nodiscard]] std::string describe(const fleetmend_run& run);
 

@@ -1,4 +1,5 @@
 #include "linux_host.hpp"
+#include "tests/support/test_files.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -10,13 +11,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 void write_file(const fs::path& path, const std::string& text, fs::perms perms = fs::perms::owner_read | fs::perms::owner_write) {
     std::ofstream(path) << text;
@@ -41,7 +35,12 @@ linux_host::linux_host(const teredo_netns& net) : net_(net), root_(net.dir() / "
                                                  "\nServerBindAddress2 " + teredo_netns::server_address2 + "\n");
     mounts += "mount --bind '" + (root_ / "default-miredo-server").string() + "' /etc/default/miredo-server\n";
     mounts += "mount --bind '" + (root_ / "miredo-server.conf").string() + "' /etc/miredo/miredo-server.conf\n";
-    write_file(root_ / "in-host.sh", "#!/bin/sh\nset -e\n" + mounts + "exec \"$@\"\n", fs::perms::owner_all);
+    // Without CAP_SYS_PTRACE, as root is in most containers: an init script
+    // cannot then read /proc/PID/exe of a daemon that dropped to another user
+    // (start-stop-daemon --exec), and the playbook must still stop it.
+    write_file(root_ / "in-host.sh",
+               "#!/bin/sh\nset -e\n" + mounts + "exec setpriv --bounding-set -sys_ptrace -- \"$@\"\n",
+               fs::perms::owner_all);
 }
 
 command_output linux_host::run(const std::string& command_line) const {
@@ -51,7 +50,7 @@ command_output linux_host::run(const std::string& command_line) const {
     result.exit_code = run_program({"ip", "netns", "exec", net_.server_ns(), (root_ / "in-host.sh").string(), "sh", "-c",
                                     command_line},
                                    log);
-    result.output = read_file(log);
+    result.output = read_text(log);
     return result;
 }
 
@@ -81,11 +80,11 @@ void linux_host::start_sshd() {
         fs::remove(root_ / (std::string(key) + ".pub"));
         if (run_program({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "fleetmend-e2e", "-f", (root_ / key).string()},
                         keygen_log) != 0)
-            throw std::runtime_error("ssh-keygen failed: " + read_file(keygen_log));
+            throw std::runtime_error("ssh-keygen failed: " + read_text(keygen_log));
     }
     fs::copy_file(root_ / "user_ed25519.pub", root_ / "authorized_keys", fs::copy_options::overwrite_existing);
     // known_hosts: "<address> <type> <key>" (port 22 needs no brackets).
-    std::istringstream host_key(read_file(root_ / "host_ed25519.pub"));
+    std::istringstream host_key(read_text(root_ / "host_ed25519.pub"));
     std::string type, key;
     host_key >> type >> key;
     write_file(known_hosts(), std::string(teredo_netns::server_address) + " " + type + " " + key + "\n");
@@ -112,7 +111,7 @@ void linux_host::start_sshd() {
         if (listening.exit_code == 0) return;
         std::this_thread::sleep_for(50ms);
     }
-    throw std::runtime_error("sshd did not listen within 5 s: " + read_file(log));
+    throw std::runtime_error("sshd did not listen within 5 s: " + read_text(log));
 }
 
 }  // namespace fleetmend::test

@@ -5,7 +5,8 @@
 /// /run, /etc/rc?.d, /etc/default/miredo-server and /etc/miredo/miredo-server.conf,
 /// so the playbook's init.d and update-rc.d calls change only the copies
 /// (ip netns exec gives every command a private mount namespace). sysvinit
-/// style: there is no systemd in the namespace.
+/// style: there is no systemd in the namespace. Like root in most containers,
+/// commands run without CAP_SYS_PTRACE.
 #include "teredo_netns.hpp"
 
 #include <filesystem>

@@ -1,4 +1,5 @@
 #include "teredo_netns.hpp"
+#include "tests/support/test_files.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -24,13 +25,6 @@ using namespace std::chrono_literals;
 
 constexpr const char* name_prefix = "fmp";  // fleetmend probe: every namespace and link we create
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 bool on_path(const std::string& program) {
     for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin", "/bin"})
         if (::access((fs::path(dir) / program).c_str(), X_OK) == 0) return true;
@@ -44,7 +38,7 @@ void delete_namespace(const std::string& ns, const fs::path& scratch) noexcept {
     try {
         const auto pids_file = scratch / ("pids-" + ns);
         run_program({"ip", "netns", "pids", ns}, pids_file);
-        std::istringstream pids(read_file(pids_file));
+        std::istringstream pids(read_text(pids_file));
         for (pid_t pid = 0; pids >> pid;) stop_program(pid, 1000ms);
         fs::remove(pids_file);
     } catch (...) {
@@ -140,7 +134,7 @@ teredo_netns::teredo_netns() {
     };
     for (const auto& step : steps) {
         if (run_program(step, log) != 0) {
-            const auto output = read_file(log);
+            const auto output = read_text(log);
             cleanup();
             throw std::runtime_error("namespace set-up failed at `" + step[0] + " " + step[1] + " " + step[2] +
                                      " ...`: " + output);
@@ -178,7 +172,7 @@ void teredo_netns::run_in(const std::string& ns, const std::function<void()>& wo
 bool teredo_netns::udp_port_bound(const std::string& ns, std::uint16_t port) {
     bool bound = false;
     run_in(ns, [&] {
-        std::istringstream table(read_file("/proc/thread-self/net/udp"));
+        std::istringstream table(read_text("/proc/thread-self/net/udp"));
         std::string line;
         std::getline(table, line);  // header
         while (std::getline(table, line)) {
@@ -207,12 +201,12 @@ miredo_server::miredo_server(const teredo_netns& net) : net_(net) {
         int status = 0;
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
             pid_ = -1;
-            throw std::runtime_error("miredo-server exited at start: " + read_file(log));
+            throw std::runtime_error("miredo-server exited at start: " + read_text(log));
         }
         std::this_thread::sleep_for(20ms);
     }
     stop();
-    throw std::runtime_error("miredo-server did not bind UDP 3544 within 5 s: " + read_file(log));
+    throw std::runtime_error("miredo-server did not bind UDP 3544 within 5 s: " + read_text(log));
 }
 
 void miredo_server::stop() noexcept {

@@ -7,6 +7,8 @@
 
 #include "linux_host.hpp"
 #include "teredo_netns.hpp"
+#include "tests/support/test_skip.hpp"
+#include "tests/support/test_files.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -21,13 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 /// Runs fleetmend on the workstation side (client namespace).
 command_output fleetmend_cli(const teredo_netns& net, std::vector<std::string> args) {
     static int counter = 0;
@@ -38,17 +33,6 @@ command_output fleetmend_cli(const teredo_netns& net, std::vector<std::string> a
     out.exit_code = run_program(argv, log);
     out.output = read_text(log);
     return out;
-}
-
-/// Empty when the sub-command exists in this build, else why the test cannot run.
-std::string missing_command(const std::string& name) {
-    const auto log = fs::temp_directory_path() / ("fmp-help-" + std::to_string(::getpid()) + ".log");
-    run_program({FLEETMEND_BINARY, name, "--help"}, log);
-    const auto help = read_text(log);
-    fs::remove(log);
-    if (help.find("not available yet") != std::string::npos || help.empty())
-        return "`fleetmend " + name + "` is not built yet";
-    return {};
 }
 
 bool teredo_answers(const teredo_netns& net) {
@@ -102,14 +86,7 @@ const nlohmann::json* probe_step(const nlohmann::json& host_report) {
 
 TEST_CASE("fleetmend disables miredo-server over SSH, the probe proves it from outside, rollback restores it",
           "[e2e][integration]") {
-    if (const auto reason = teredo_netns_unavailable_reason(); !reason.empty()) {
-        WARN("skipped: " << reason);
-        return;
-    }
-    if (const auto reason = missing_command("run"); !reason.empty()) {
-        WARN("skipped: " << reason);
-        return;
-    }
+    if (const auto reason = teredo_netns_unavailable_reason(); !reason.empty()) skip_test(reason);
     teredo_netns net;
     linux_host host(net);
     host.start_miredo_server_service();
@@ -135,11 +112,6 @@ TEST_CASE("fleetmend disables miredo-server over SSH, the probe proves it from o
     CHECK_FALSE(host.miredo_server_running());
     CHECK_FALSE(host.miredo_server_enabled());
     CHECK_FALSE(teredo_answers(net));
-
-    if (const auto reason = missing_command("rollback"); !reason.empty()) {
-        WARN("rollback part skipped: " << reason);
-        return;
-    }
     fs::path report_file;
     for (const auto& entry : fs::directory_iterator(reports))
         if (entry.path().extension() == ".json") report_file = entry.path();

@@ -7,6 +7,7 @@
 
 #include "linux_host.hpp"
 #include "teredo_netns.hpp"
+#include "tests/support/test_skip.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -70,10 +71,7 @@ void run_steps(const linux_host& host, const std::vector<step>& steps, const pla
 
 TEST_CASE("the miredo playbook stops and disables a running miredo-server, and its rollback restores it",
           "[playbook][integration]") {
-    if (const auto reason = teredo_netns_unavailable_reason(); !reason.empty()) {
-        WARN("skipped: " << reason);
-        return;
-    }
+    if (const auto reason = teredo_netns_unavailable_reason(); !reason.empty()) skip_test(reason);
     const auto book = load_playbook(FLEETMEND_SOURCE_DIR "/playbooks/miredo-disable.toml");
     REQUIRE(book.has_value());
     teredo_netns net;
@@ -105,10 +103,7 @@ TEST_CASE("the miredo playbook stops and disables a running miredo-server, and i
 }
 
 TEST_CASE("the miredo playbook leaves a stopped, disabled host compliant", "[playbook][integration]") {
-    if (const auto reason = teredo_netns_unavailable_reason(); !reason.empty()) {
-        WARN("skipped: " << reason);
-        return;
-    }
+    if (const auto reason = teredo_netns_unavailable_reason(); !reason.empty()) skip_test(reason);
     const auto book = load_playbook(FLEETMEND_SOURCE_DIR "/playbooks/miredo-disable.toml");
     REQUIRE(book.has_value());
     teredo_netns net;

@@ -101,7 +101,7 @@ TEST_CASE("the PowerShell playbook judges by Type and restores the captured type
 }
 
 namespace {
-// netsh output as TEREDO.md shows it, with CRLF like Windows; `type_label` and
+// netsh output as docs/TEREDO.md describes it, with CRLF like Windows; `type_label` and
 // the suffix stand in for localized Windows (labels change, values do not).
 std::string netsh_state(const std::string& type_label, const std::string& type_value, const std::string& state) {
     return "Teredo Parameters\r\n---------------------------------------------\r\n" + type_label +

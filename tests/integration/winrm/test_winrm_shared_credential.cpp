@@ -1,4 +1,4 @@
-// One credential per run, shared by many hosts on many threads (issue 9):
+// One credential per run, shared by many hosts on many threads (for speed):
 // real gss-ntlmssp and MIT krb5 (real KDC) initiators against the lab's real
 // acceptors over loopback. Each host must still cost one connection, one
 // logon and one shell, with its own security context and sealing keys.

@@ -47,7 +47,7 @@ winrm::envelope_header header() {
 
 struct client {
     lab_host host;
-    connection_state connection{true, nullptr, false};
+    connection_state connection{true, nullptr, false, false};
     exchange_result send(const std::string& soap) {
         return handle_exchange(host, credentials, connection, post(soap), "https://127.1.0.1:5986/wsman");
     }

@@ -96,13 +96,11 @@ TEST_CASE("a closed port is a fast, definite no-answer", "[probe][unit]") {
         bound_socket probe_only("127.0.0.1");  // find a port, then free it so nothing listens
         free_port = probe_only.port;
     }
-    const auto started = std::chrono::steady_clock::now();
     const auto result = probe_teredo("127.0.0.1", fast(free_port, 3));
-    const auto elapsed = std::chrono::steady_clock::now() - started;
     REQUIRE(result.has_value());
     CHECK_FALSE(result->answered);
     CHECK(result->port_closed);
-    CHECK(elapsed < 140ms);  // did not wait out a single attempt
+    CHECK(result->attempts_used == 1);  // stopped at the first ICMP error, sent no second attempt
     CHECK_THAT(result->detail, Catch::Contains("port unreachable"));
 }
 
@@ -114,8 +112,7 @@ TEST_CASE("silence is a result, bounded by attempts x timeout", "[probe][unit]")
     REQUIRE(result.has_value());
     CHECK_FALSE(result->answered);
     CHECK(result->attempts_used == 3);
-    CHECK(elapsed >= 440ms);
-    CHECK(elapsed < 1500ms);
+    CHECK(elapsed >= 440ms);  // waited out every attempt
     CHECK_FALSE(result->port_closed);
     CHECK_THAT(result->detail, Catch::Contains("no Teredo answer"));
 }
@@ -133,8 +130,7 @@ TEST_CASE("an answer from the server's second address counts, with its round tri
     CHECK(result->answered);
     CHECK(result->answered_from == "127.0.0.2:" + std::to_string(second.port));
     CHECK(result->round_trip > 0us);
-    CHECK(result->round_trip < 150ms);
-    CHECK(result->attempts_used == 1);
+    CHECK(result->attempts_used == 1);  // answered within the first attempt
     CHECK(result->server_prefix == "2001:0:c000:2dd::/64");
     CHECK(result->seen_as == "192.0.2.10:60042");
 }

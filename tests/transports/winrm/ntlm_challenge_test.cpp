@@ -159,3 +159,37 @@ TEST_CASE("A refused CHALLENGE never reaches GSSAPI and the error says what and 
     // An NTLM NEGOTIATE or AUTHENTICATE sent back by the host is not a CHALLENGE.
     CHECK_FALSE(decode_challenge(base64_encode(with32(lab_challenge, 8, 1))).has_value());
 }
+
+namespace {
+// DER length: short form below 128, else two bytes.
+std::string der(unsigned char tag, const std::string& value) {
+    std::string out(1, static_cast<char>(tag));
+    if (value.size() < 128) {
+        out += static_cast<char>(value.size());
+    } else {
+        out += '\x82';
+        out += static_cast<char>(value.size() >> 8);
+        out += static_cast<char>(value.size() & 0xff);
+    }
+    return out + value;
+}
+
+// An SPNEGO NegTokenResp (accept-incomplete, supportedMech NTLMSSP) carrying `inner`.
+std::string spnego_answer(const std::string& inner) {
+    const std::string state = der(0xa0, der(0x0a, std::string(1, '\x01')));
+    const std::string mech = der(0xa1, der(0x06, std::string("\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a", 10)));
+    return der(0xa1, der(0x30, state + mech + der(0xa2, der(0x04, inner))));
+}
+}  // namespace
+
+TEST_CASE("An NTLM CHALLENGE inside an SPNEGO answer is checked as a raw one is", "[winrm][ntlm][unit]") {
+    const auto good = spnego_answer(lab_challenge);
+    CHECK(decode_challenge(challenge_token("Negotiate " + base64_encode(good), "Negotiate")) == good);
+    const auto crash = spnego_answer(with16(with16(lab_challenge, 12, 0), 14, 0));
+    const auto token = challenge_token("Negotiate " + base64_encode(crash), "Negotiate");
+    REQUIRE_FALSE(token.empty());
+    CHECK(token.front() == refused_challenge_mark);
+    CHECK_THAT(decode_challenge(base64_encode(crash)).error(), Catch::Contains("TargetName is empty"));
+    // A truncated SPNEGO answer is no NTLM message: it passes to GSSAPI, which refuses it.
+    CHECK(decode_challenge(base64_encode(crash.substr(0, 20))).has_value());
+}
