@@ -161,7 +161,7 @@ user = 'LAB\admin'
           std::string::npos);
 }
 
-TEST_CASE("ssh.config_file = \"\" turns the config file off; a missing one is an error", "[config][unit]") {
+TEST_CASE("an empty ssh.config_file turns the config file off, a missing one is an error", "[config][unit]") {
     temp_folder dir;
     dir.write("ssh_config", "Host *\n  Port 2022\n");
     auto off = load_inventory(dir.write("inv.toml", "[hosts.h]\ntransport = \"ssh\"\nssh = { config_file = \"\" }\n"));

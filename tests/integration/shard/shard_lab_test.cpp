@@ -166,7 +166,7 @@ TEST_CASE("a bad --shard is refused before any host is touched, saying what to w
     CHECK(lab.fleet->totals().connections == 0);
 }
 
-TEST_CASE("an empty shard succeeds with nothing to do; no target at all still fails", "[shard][integration]") {
+TEST_CASE("an empty shard succeeds with nothing to do, no target at all still fails", "[shard][integration]") {
     shard_lab lab(3);
     const std::string one_host = lab.fleet->host_names().front();
     // One targeted host and two shards: exactly one slice holds it.
