@@ -1,6 +1,7 @@
 // The `jump` key: ProxyJump syntax, precedence ("none" switches an inherited
 // jump off), hops that name inventory hosts, and errors at file:line:column.
 #include "config_test_support.hpp"
+#include "inventory_load_error.hpp"
 #include "orchestrator/config/inventory.hpp"
 #include "orchestrator/config/inventory_view.hpp"
 #include "orchestrator/config/jump_spec.hpp"
@@ -8,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 using namespace fleetmend;
+using fleetmend::test::load_error;
 using fleetmend::test::temp_folder;
 
 namespace {
@@ -16,12 +18,6 @@ std::vector<std::string> endpoints(const host_entry& host) {
     std::vector<std::string> out;
     for (const auto& hop : host.connection.jump) out.push_back(hop.endpoint());
     return out;
-}
-
-std::string load_error(const temp_folder& dir, const std::string& text) {
-    auto inv = load_inventory(dir.write("inv.toml", text));
-    REQUIRE_FALSE(inv.has_value());
-    return inv.error().to_string();
 }
 
 }  // namespace
