@@ -7,12 +7,16 @@
 /// thread at a time.
 #include "transports/secret.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace fleetmend {
 
@@ -81,6 +85,61 @@ struct winrm_settings {
     std::string path = "/wsman";
 };
 
+/// One SSH jump host (bastion) on the way to a host, resolved from the
+/// inventory's `jump` (OpenSSH ProxyJump syntax). Hops are logged into with
+/// keys (identity file, agent, default keys), never a password.
+struct jump_hop {
+    std::string name;        // as the inventory wrote it, for messages
+    std::string address;     // where to connect (resolved by the previous hop for hop 2+)
+    std::uint16_t port = 22;
+    std::string user;        // empty: the local user name, as ssh does
+    ssh_settings ssh;        // identity file, known_hosts and host key policy for this hop
+    std::chrono::milliseconds connect_timeout{10'000};
+
+    /// "user@address:port" (without "user@" when no user is set).
+    [[nodiscard]] std::string endpoint() const {
+        return (user.empty() ? "" : user + "@") + address + ":" + std::to_string(port);
+    }
+};
+
+/// A connected stream socket this object owns (closed once, on destruction).
+class stream_fd {
+public:
+    stream_fd() = default;
+    explicit stream_fd(int fd) noexcept : fd_(fd) {}
+    ~stream_fd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    stream_fd(stream_fd&& other) noexcept : fd_(other.release()) {}
+    stream_fd& operator=(stream_fd&& other) noexcept {
+        if (this != &other) {
+            if (fd_ >= 0) ::close(fd_);
+            fd_ = other.release();
+        }
+        return *this;
+    }
+    stream_fd(const stream_fd&) = delete;
+    stream_fd& operator=(const stream_fd&) = delete;
+
+    [[nodiscard]] int get() const noexcept { return fd_; }
+    [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
+    /// Gives the descriptor to a new owner (libssh, Asio).
+    [[nodiscard]] int release() noexcept {
+        const int fd = fd_;
+        fd_ = -1;
+        return fd;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+/// Opens the byte stream a transport speaks its protocol on, to address:port
+/// as seen from the last jump host. The transport then runs SSH, HTTP or TLS
+/// over it exactly as over a direct TCP connection (end to end).
+using stream_opener =
+    std::function<std::expected<stream_fd, transport_error>(const std::string& address, std::uint16_t port, deadline until)>;
+
 /// Everything a transport needs to reach one host, resolved from the inventory.
 struct connection_settings {
     std::string host_name;   // inventory name (used for Kerberos SPN, TLS name)
@@ -94,6 +153,10 @@ struct connection_settings {
     std::size_t max_output_bytes = 1 << 20;  // kept per stream per command
     ssh_settings ssh;
     winrm_settings winrm;
+    std::vector<jump_hop> jump;  // empty: connect directly
+    /// Set by make_transport when `jump` is not empty: the channel through the
+    /// jump hosts. Empty: the transport opens its own TCP connection.
+    stream_opener open_stream;
 };
 
 /// Counts a transport reports so tests and benchmarks can check the
@@ -123,7 +186,17 @@ public:
     [[nodiscard]] virtual transport_stats stats() const noexcept = 0;
 };
 
-/// Builds the transport that settings.kind names. Never connects.
+/// Builds the transport that settings.kind names. Never connects. Hosts with
+/// jump hosts share one login per jump chain for the whole process (see
+/// close_shared_connections).
 [[nodiscard]] std::unique_ptr<transport> make_transport(const connection_settings& settings);
+
+/// How many logins the shared jump host sessions made so far (one per jump
+/// chain, unless a session dropped and had to log in again).
+[[nodiscard]] unsigned jump_host_logins() noexcept;
+
+/// Ends the shared jump host sessions (at the end of a run). Transports still
+/// holding a channel see it closed.
+void close_shared_connections() noexcept;
 
 }  // namespace fleetmend

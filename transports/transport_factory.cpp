@@ -1,5 +1,6 @@
 #include "transports/transport.hpp"
 
+#include "transports/ssh/jump_registry.hpp"
 #include "transports/ssh/ssh_transport.hpp"
 #include "transports/winrm/winrm_transport.hpp"
 
@@ -29,8 +30,14 @@ const char* to_string(shell_kind shell) noexcept {
 }
 
 std::unique_ptr<transport> make_transport(const connection_settings& settings) {
-    if (settings.kind == transport_kind::ssh) return std::make_unique<ssh_transport>(settings);
-    return std::make_unique<winrm_transport>(settings);
+    connection_settings s = settings;
+    if (!s.jump.empty() && !s.open_stream) s.open_stream = ssh_detail::jump_opener(s.jump);
+    if (s.kind == transport_kind::ssh) return std::make_unique<ssh_transport>(std::move(s));
+    return std::make_unique<winrm_transport>(std::move(s));
 }
+
+unsigned jump_host_logins() noexcept { return ssh_detail::jump_logins(); }
+
+void close_shared_connections() noexcept { ssh_detail::close_jump_sessions(); }
 
 }  // namespace fleetmend

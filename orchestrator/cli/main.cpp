@@ -3,6 +3,7 @@
 #include "orchestrator/cli/command_suggestion.hpp"
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/cli/rollout_flags.hpp"
+#include "transports/transport.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -94,5 +95,8 @@ int main(int argc, char** argv) {
         const int code = app.exit(e);
         return code == 0 ? exit_success : exit_bad_input;
     }
+    // Jump host sessions live for the whole run (one login per bastion); end
+    // them before static destruction takes spdlog and libssh away.
+    fleetmend::close_shared_connections();
     return status;
 }

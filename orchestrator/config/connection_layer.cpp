@@ -92,13 +92,18 @@ void read_winrm(const toml_reader& reader, const toml::node& node, const std::st
 void read_ssh(const toml_reader& reader, const toml::node& node, const std::string& path,
               connection_layer::ssh_layer& out) {
     const auto& table = reader.table(node, path);
-    reader.check_keys(table, path, {"identity_file", "known_hosts", "host_key_policy", "port"});
+    reader.check_keys(table, path, {"identity_file", "known_hosts", "host_key_policy", "port", "config_file"});
     for (const auto& [k, v] : table) {
         const std::string key = join_key(path, k.str());
         if (k == "identity_file") out.identity_file = reader.file_path(v, key);
         else if (k == "known_hosts") out.known_hosts = reader.file_path(v, key);
         else if (k == "host_key_policy") out.key_policy = reader.choice(v, key, host_key_policy_names());
         else if (k == "port") out.port = read_port(reader, v, key);
+        else if (k == "config_file") {
+            // "" turns the default ~/.ssh/config off.
+            std::string path = reader.string(v, key);
+            out.config_file = located<std::string>{path.empty() ? path : reader.file_path(v, key), v.source(), key};
+        }
     }
 }
 
@@ -111,6 +116,12 @@ const located<winrm_auth>* winning_auth(const std::vector<const connection_layer
 
 }  // namespace
 
+const located<std::vector<jump_spec_hop>>* winning_jump(const std::vector<const connection_layer*>& layers) {
+    for (auto it = layers.rbegin(); it != layers.rend(); ++it)
+        if ((*it)->jump) return &*(*it)->jump;
+    return nullptr;
+}
+
 connection_layer read_connection_layer(const toml_reader& reader, const toml::table& table, std::string_view path) {
     connection_layer layer;
     for (const auto& [k, v] : table) {
@@ -122,6 +133,11 @@ connection_layer read_connection_layer(const toml_reader& reader, const toml::ta
         else if (k == "connect_timeout") layer.connect_timeout = reader.duration(v, key);
         else if (k == "command_timeout") layer.command_timeout = reader.duration(v, key);
         else if (k == "max_output") layer.max_output = static_cast<std::size_t>(reader.byte_size(v, key));
+        else if (k == "jump") {
+            auto hops = parse_jump(reader.string(v, key));
+            if (!hops) reader.fail(v, key, hops.error());
+            layer.jump = located<std::vector<jump_spec_hop>>{std::move(*hops), v.source(), key};
+        }
         else if (k == "winrm") read_winrm(reader, v, key, layer.winrm);
         else if (k == "ssh") read_ssh(reader, v, key, layer.ssh);
         else if (k == "vars") layer.vars = read_vars(reader, v, key);

@@ -24,6 +24,11 @@ struct host_entry {
     std::map<std::string, std::string> vars;
     connection_settings connection;   // password left empty until resolve_secrets()
     secret_source password_source;
+    /// Where the settings an OpenSSH client config can also give came from,
+    /// by key ("address", "user", "port", "ssh.identity_file",
+    /// "ssh.known_hosts", "ssh.host_key_policy", "jump"): "inventory" or
+    /// "ssh config FILE:LINE". A key not here is fleetmend's default.
+    std::map<std::string, std::string> origins;
 };
 
 struct group_entry {

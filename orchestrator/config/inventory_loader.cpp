@@ -3,9 +3,11 @@
 #include "orchestrator/config/connection_layer.hpp"
 #include "orchestrator/config/host_range.hpp"
 #include "orchestrator/config/inventory.hpp"
+#include "orchestrator/config/jump_resolution.hpp"
 #include "orchestrator/config/toml_reader.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <set>
 #include <unordered_map>
@@ -223,6 +225,8 @@ private:
         for (const auto& h : hosts_) order.push_back(&h);
         std::ranges::stable_sort(order, {}, [](const host_source* h) { return std::pair{h->first_seen, h->expansion}; });
         inv.hosts.reserve(order.size());
+        std::vector<jump_context> jumps;
+        jumps.reserve(order.size());
         for (const host_source* h : order) {
             host_entry entry;
             entry.name = h->name;
@@ -236,8 +240,18 @@ private:
             for (const auto* layer : layers) apply_layer(*layer, entry.connection, entry.vars, entry.password_source);
             entry.connection.address = h->address.value_or(h->name);
             finish_connection(reader_, layers, entry.connection);
+            jump_context context{winning_jump(layers), ssh_configs_.for_layers(reader_, layers),
+                                 what_inventory_sets(layers, h->address.has_value(), entry.connection.kind)};
+            record_inventory_origins(context.sets, entry);
+            if (context.config != nullptr) {
+                std::optional<located_jump> proxy_jump;
+                apply_ssh_config(*context.config, context.sets, entry, proxy_jump);
+                if (proxy_jump) context.jump = &proxy_jumps_.emplace_back(std::move(*proxy_jump));
+            }
+            jumps.push_back(context);
             inv.hosts.push_back(std::move(entry));
         }
+        resolve_jumps(reader_, inv.hosts, jumps);
         return inv;
     }
 
@@ -248,6 +262,8 @@ private:
     std::vector<host_source> hosts_;
     std::unordered_map<std::string, std::size_t> host_index_;
     std::vector<connection_layer> host_layers_;
+    ssh_config_files ssh_configs_;
+    std::deque<located_jump> proxy_jumps_;  // ProxyJump values taken from ssh config files (stable addresses)
 };
 
 }  // namespace

@@ -29,7 +29,11 @@ nlohmann::json host_to_json(const host_entry& host) {
         {"max_output_bytes", c.max_output_bytes},
         {"groups", host.groups},
         {"vars", host.vars},
+        {"jump", nlohmann::json::array()},
+        {"origins", host.origins},
     };
+    for (const auto& hop : c.jump)
+        out["jump"].push_back({{"name", hop.name}, {"address", hop.address}, {"port", hop.port}, {"user", hop.user}});
     if (c.kind == transport_kind::winrm) {
         out["winrm"] = {
             {"scheme", std::string(name_of(c.winrm.scheme))},
@@ -65,11 +69,20 @@ std::string host_to_line(const host_entry& host) {
                 std::string(name_of(c.ssh.key_policy));
     }
     if (!c.user.empty()) line += "  user=" + c.user;
+    std::string hops;
+    for (const auto& hop : c.jump) hops += (hops.empty() ? "" : ",") + hop.endpoint();
+    if (!hops.empty()) line += "  jump=" + hops;
     line += "  password=" + describe_secret_source(host.password_source);
     std::string groups;
     for (const auto& g : host.groups) groups += (groups.empty() ? "" : ",") + g;
     if (!groups.empty()) line += "  groups=" + groups;
     for (const auto& [name, value] : host.vars) line += "  vars." + name + '=' + value;
+    // Values an OpenSSH config file gave, with the file and line they came from.
+    std::string from_config;
+    for (const auto& [key, origin] : host.origins)
+        if (origin.starts_with("ssh config "))
+            from_config += (from_config.empty() ? "" : ",") + key + "<-" + origin.substr(11);
+    if (!from_config.empty()) line += "  ssh_config=" + from_config;
     return line;
 }
 

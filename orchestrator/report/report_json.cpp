@@ -147,7 +147,11 @@ run_report read_report(const json& j) {
     if (const auto it = j.find("scan"); it != j.end()) {
         r.scan = read_scan_source(*it);
         for (const auto& h : array_field(j, "hosts"))
-            if (const auto f = h.find("findings"); f != h.end()) r.scan->findings[str(h, "name")] = read_findings(*f);
+            if (const auto f = h.find("findings"); f != h.end()) {
+                // Every host of a scan-targeted run carries the key; only the
+                // hosts the scan named have findings, as in the run's model.
+                if (auto list = read_findings(*f); !list.empty()) r.scan->findings[str(h, "name")] = std::move(list);
+            }
     }
     if (const auto it = j.find("approval"); it != j.end()) r.approval = read_approval(*it);
     if (const auto it = j.find("preflight"); it != j.end()) r.preflight = read_preflight(*it);

@@ -214,7 +214,7 @@ TEST_CASE("fleetmend's NTLM initiator puts the channel bindings it is given into
     CHECK_FALSE(bound_handshake(server_hash, std::string(32, '\x22')));
 }
 
-TEST_CASE("A live gss-ntlmssp CHALLENGE passes the NTLM check; the crashing variant of it never reaches GSSAPI", "[hardening][integration][winrm][ntlm]") {
+TEST_CASE("A live gss-ntlmssp CHALLENGE passes the NTLM check, the crashing variant of it never reaches GSSAPI", "[hardening][integration][winrm][ntlm]") {
     (void)lab_env();  // NTLM_USER_FILE for the acceptor
     const secret pw{password};
     auto client = winrm::gss_client::create(ntlm_options(pw));

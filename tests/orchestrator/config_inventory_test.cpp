@@ -1,6 +1,7 @@
 // Inventory loading: ranges, groups, precedence, defaults, and errors that
 // point at file:line:column with the dotted key and what was expected.
 #include "config_test_support.hpp"
+#include "inventory_load_error.hpp"
 #include "orchestrator/config/host_range.hpp"
 #include "orchestrator/config/inventory.hpp"
 
@@ -10,6 +11,7 @@
 #include <filesystem>
 
 using namespace fleetmend;
+using fleetmend::test::load_error;
 using fleetmend::test::temp_folder;
 
 namespace {
@@ -18,12 +20,6 @@ std::vector<std::string> names(const inventory& inv) {
     std::vector<std::string> out;
     for (const auto& h : inv.hosts) out.push_back(h.name);
     return out;
-}
-
-std::string load_error(const temp_folder& dir, const std::string& text) {
-    auto inv = load_inventory(dir.write("inv.toml", text));
-    REQUIRE_FALSE(inv.has_value());
-    return inv.error().to_string();
 }
 
 }  // namespace
@@ -164,7 +160,7 @@ TEST_CASE("inventory errors carry file:line:column, the dotted key and what was 
     SECTION("unknown keys are errors at the key") {
         CHECK(load_error(dir, "[defaults]\nuser = \"x\"\ncomand_timeout = \"10s\"\n") ==
               file + ":3:1: key 'defaults.comand_timeout': unknown key; expected one of transport, user, password, "
-                     "port, connect_timeout, command_timeout, max_output, winrm, ssh, vars (did you mean 'command_timeout'?)");
+                     "port, connect_timeout, command_timeout, max_output, jump, winrm, ssh, vars (did you mean 'command_timeout'?)");
         CHECK(load_error(dir, "[defaults.ssh]\nhost_key_policy = \"strict\"\nidentity = \"x\"\n")
                   .starts_with(file + ":3:1: key 'defaults.ssh.identity': unknown key"));
         CHECK(load_error(dir, "[hosts.\"a.b\"]\nadress = \"10.0.0.1\"\n")

@@ -151,7 +151,7 @@ TEST_CASE("a CSV without a host column, or with an unterminated quote, is an err
     CHECK_THAT(endless.error(), Catch::Contains("endless.csv"));
 }
 
-TEST_CASE("--limit @FILE.nessus[:IDS] and @FILE.csv are scan limits; @REPORT:STATUS is not", "[config][scan]") {
+TEST_CASE("scan limits: a limit of @FILE.nessus with plugin ids or @FILE.csv is a scan limit, @REPORT:STATUS is not", "[config][scan]") {
     auto plain = parse_scan_limit("@scans/sweep.nessus");
     REQUIRE(plain.has_value());
     REQUIRE(plain->has_value());
@@ -174,7 +174,7 @@ TEST_CASE("--limit @FILE.nessus[:IDS] and @FILE.csv are scan limits; @REPORT:STA
     CHECK_FALSE(parse_scan_limit("@s.nessus:").has_value());
 }
 
-TEST_CASE("scan hosts match inventory hosts by name, FQDN or address; the rest are listed", "[config][scan]") {
+TEST_CASE("scan hosts match inventory hosts by name, FQDN or address, the rest are listed", "[config][scan]") {
     temp_folder dir;
     auto inv = load_inventory(dir.write("inv.toml", lab_inventory));
     REQUIRE(inv.has_value());

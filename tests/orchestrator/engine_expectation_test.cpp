@@ -36,7 +36,7 @@ TEST_CASE("expect: exit = \"any\" accepts every exit code, with or without a pat
     CHECK(expectation_miss(any, exited(1, "")) == "stdout does not match 'Type\\s*:'; stdout was empty");
 }
 
-TEST_CASE("expect: a pattern without exit decides alone; an explicit exit is checked too", "[engine][unit]") {
+TEST_CASE("expect: a pattern without exit decides alone, an explicit exit is checked too", "[engine][unit]") {
     expectation out;
     out.stdout_match = regex("Ok\\.");
     CHECK(expectation_miss(out, exited(3, "Ok.")).empty());

@@ -40,7 +40,7 @@ TEST_CASE("resume: finished hosts are never run again", "[journal][unit]") {
     CHECK(state->change_in_doubt().empty());  // none had a change step open
 }
 
-TEST_CASE("resume: a halted rollout starts nothing new; a finished run has nothing to do", "[journal][unit]") {
+TEST_CASE("resume: a halted rollout starts nothing new, a finished run has nothing to do", "[journal][unit]") {
     auto all = fixture_events();
     all.pop_back();  // no run_finished: died after the halt
     const auto halted = plan_resume(journal_contents{all, false, 0, 0});

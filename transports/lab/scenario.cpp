@@ -13,6 +13,26 @@
 namespace fleetmend::lab {
 namespace {
 
+/// The block a lab address may come from: loopback (the usual lab on one
+/// machine) or a documentation range (a lab inside a network namespace, where
+/// such addresses are made local). A lab never takes a real network's address.
+struct address_block {
+    std::uint32_t first, last;
+    const char* text;
+};
+constexpr address_block lab_blocks[] = {
+    {0x7F000000u, 0x7FFFFFFFu, "127.0.0.0/8"},
+    {0xC0000200u, 0xC00002FFu, "192.0.2.0/24"},
+    {0xC6336400u, 0xC63364FFu, "198.51.100.0/24"},
+    {0xCB007100u, 0xCB0071FFu, "203.0.113.0/24"},
+};
+
+const address_block* block_of(std::uint32_t address) {
+    for (const auto& b : lab_blocks)
+        if (address >= b.first && address <= b.last) return &b;
+    return nullptr;
+}
+
 std::string where(std::string_view source, const toml::source_region& region) {
     std::ostringstream out;
     out << source << ':' << region.begin.line << ':' << region.begin.column;
@@ -155,7 +175,7 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
     int64_t hosts = s.hosts, http_port = s.http_port, https_port = s.https_port, ssh_port = s.ssh_port;
     r.get(root, "name", s.name, "a string");
     r.get(root, "hosts", hosts, "an integer");
-    r.get(root, "address_base", s.address_base, "an IPv4 loopback address");
+    r.get(root, "address_base", s.address_base, "an IPv4 loopback or documentation-range address");
     r.get(root, "name_pattern", s.name_pattern, "a string with {n} or {n:03}");
     r.get(root, "domain", s.domain, "a string");
     r.get(root, "user", s.user, "a string");
@@ -261,8 +281,10 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
     }
     if (!r.error.empty()) return std::unexpected(r.error);
     in_addr probe{};
-    if (inet_pton(AF_INET, s.address_base.c_str(), &probe) != 1 || (ntohl(probe.s_addr) >> 24) != 127)
-        return std::unexpected(std::string(source) + ": address_base must be an IPv4 address in 127.0.0.0/8");
+    if (inet_pton(AF_INET, s.address_base.c_str(), &probe) != 1 || block_of(ntohl(probe.s_addr)) == nullptr)
+        return std::unexpected(std::string(source) +
+                               ": address_base must be an IPv4 address in 127.0.0.0/8, 192.0.2.0/24, 198.51.100.0/24 "
+                               "or 203.0.113.0/24");
     return s;
 }
 
@@ -270,6 +292,8 @@ std::expected<std::vector<host_spec>, std::string> expand_hosts(const scenario& 
     in_addr base{};
     if (inet_pton(AF_INET, s.address_base.c_str(), &base) != 1) return std::unexpected("bad address_base");
     std::uint32_t address = ntohl(base.s_addr);
+    const address_block* block = block_of(address);
+    if (block == nullptr) return std::unexpected("address_base " + s.address_base + " is outside the lab's address ranges");
 
     unsigned group_total = 0, type_total = 0;
     for (const auto& g : s.groups) group_total += g.weight;
@@ -282,7 +306,8 @@ std::expected<std::vector<host_spec>, std::string> expand_hosts(const scenario& 
     for (unsigned n = 1; n <= s.hosts; ++n) {
         // Skip .0 and .255 so every address looks like a host address.
         while ((address & 0xFF) == 0 || (address & 0xFF) == 255) ++address;
-        if ((address >> 24) != 127) return std::unexpected("the address range leaves 127.0.0.0/8: lower address_base or hosts");
+        if (address < block->first || address > block->last)
+            return std::unexpected(std::string("the address range leaves ") + block->text + ": lower address_base or hosts");
         host_spec h;
         h.number = n;
         h.name = format_host_name(s.name_pattern, n);

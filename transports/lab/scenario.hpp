@@ -99,7 +99,7 @@ struct scenario {
 struct host_spec {
     unsigned number = 0;  // 1-based
     std::string name;     // inventory name
-    std::string address;  // loopback address
+    std::string address;  // loopback (or, in a network namespace, documentation-range) address
     std::string group;
     lab_scheme scheme = lab_scheme::http;
     lab_auth auth = lab_auth::ntlm;

@@ -16,6 +16,8 @@
 #include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -72,6 +74,7 @@ struct http_connection::impl {
     std::string address;
     std::uint16_t port;
     tls_options tls;
+    stream_opener open_stream;
     net::io_context ioc{1};
     std::optional<ssl::context> ssl_ctx;
     std::optional<beast::tcp_stream> plain;
@@ -169,6 +172,72 @@ struct http_connection::impl {
             end_point_hash.assign(reinterpret_cast<const char*>(digest), length);
     }
 
+    std::expected<void, transport_error> make_stream() {
+        if (tls.enabled) {
+            if (!ssl_ctx)
+                if (auto made = make_tls_context(); !made) return std::unexpected(made.error());
+            prepare_tls_stream();
+        } else {
+            plain.emplace(ioc);
+        }
+        return {};
+    }
+
+    std::expected<void, transport_error> connect_tcp(deadline until, clock_type::duration budget) {
+        // Resolution has no expiry of its own: bound it by running the loop until the deadline.
+        tcp::resolver resolver(ioc);
+        error_code resolve_ec = net::error::would_block;
+        tcp::resolver::results_type endpoints;
+        resolver.async_resolve(address, std::to_string(port), [&](const error_code& ec, tcp::resolver::results_type r) {
+            resolve_ec = ec;
+            endpoints = std::move(r);
+        });
+        ioc.restart();
+        ioc.run_until(until);
+        if (resolve_ec == net::error::would_block) {
+            resolver.cancel();
+            run();
+            return std::unexpected(transport_error{error_kind::unreachable, "resolving " + address + " timed out"});
+        }
+        if (resolve_ec)
+            return std::unexpected(transport_error{error_kind::unreachable,
+                                                   "cannot resolve " + address + ": " + resolve_ec.message() +
+                                                       " (check the name or set address in the inventory)"});
+        if (auto made = make_stream(); !made) return std::unexpected(made.error());
+        error_code connect_ec;
+        lowest().expires_at(until);
+        lowest().async_connect(endpoints, [&](const error_code& ec, const tcp::endpoint&) { connect_ec = ec; });
+        run();
+        if (connect_ec) {
+            std::string why = connect_ec == beast::error::timeout ? "no answer within " + seconds_text(budget)
+                                                                   : connect_ec.message();
+            std::string hint = connect_ec == net::error::connection_refused
+                                   ? " (is the WinRM listener on this port? `winrm quickconfig`; HTTP is 5985, HTTPS 5986)"
+                                   : " (host down, firewall, or wrong address)";
+            return std::unexpected(
+                transport_error{error_kind::unreachable, "cannot connect to " + where() + ": " + why + hint});
+        }
+        lowest().socket().set_option(tcp::no_delay(true));
+        return {};
+    }
+
+    // A stream someone else connected (a channel through jump hosts): the
+    // socket is a local stream socket, which Asio's tcp::socket drives the
+    // same way (it only reads, writes and closes the descriptor).
+    std::expected<void, transport_error> attach_stream(deadline until) {
+        auto stream = open_stream(address, port, until);
+        if (!stream) return std::unexpected(stream.error());
+        if (auto made = make_stream(); !made) return std::unexpected(made.error());
+        error_code ec;
+        const int fd = stream->release();
+        lowest().socket().assign(tcp::v4(), fd, ec);
+        if (ec) {
+            ::close(fd);
+            return std::unexpected(transport_error{error_kind::protocol, "cannot use the tunnel to " + where() + ": " + ec.message()});
+        }
+        return {};
+    }
+
     transport_error io_error(const char* what, const error_code& ec, clock_type::duration budget) const {
         if (ec == beast::error::timeout)
             return {error_kind::timeout, std::string(what) + " " + where() + " timed out after " + seconds_text(budget)};
@@ -192,8 +261,10 @@ struct http_connection::impl {
     }
 };
 
-http_connection::http_connection(std::string host_name, std::string address, std::uint16_t port, tls_options tls)
+http_connection::http_connection(std::string host_name, std::string address, std::uint16_t port, tls_options tls,
+                                 stream_opener open_stream)
     : impl_(std::make_unique<impl>()) {
+    impl_->open_stream = std::move(open_stream);
     impl_->host_name = std::move(host_name);
     impl_->address = address.empty() ? impl_->host_name : std::move(address);
     impl_->port = port;
@@ -223,48 +294,10 @@ std::expected<void, transport_error> http_connection::open(deadline until) {
     if (budget <= clock_type::duration::zero())
         return std::unexpected(transport_error{error_kind::timeout, "no time left to connect to " + i.where()});
 
-    // Resolution has no expiry of its own: bound it by running the loop until the deadline.
-    tcp::resolver resolver(i.ioc);
-    error_code resolve_ec = net::error::would_block;
-    tcp::resolver::results_type endpoints;
-    resolver.async_resolve(i.address, std::to_string(i.port), [&](const error_code& ec, tcp::resolver::results_type r) {
-        resolve_ec = ec;
-        endpoints = std::move(r);
-    });
-    i.ioc.restart();
-    i.ioc.run_until(until);
-    if (resolve_ec == net::error::would_block) {
-        resolver.cancel();
-        i.run();
-        return std::unexpected(transport_error{error_kind::unreachable, "resolving " + i.address + " timed out"});
-    }
-    if (resolve_ec)
-        return std::unexpected(transport_error{error_kind::unreachable,
-                                               "cannot resolve " + i.address + ": " + resolve_ec.message() +
-                                                   " (check the name or set address in the inventory)"});
-
-    if (i.tls.enabled) {
-        if (!i.ssl_ctx)
-            if (auto made = i.make_tls_context(); !made) return std::unexpected(made.error());
-        i.prepare_tls_stream();
-    } else {
-        i.plain.emplace(i.ioc);
-    }
-    error_code connect_ec;
-    i.lowest().expires_at(until);
-    i.lowest().async_connect(endpoints, [&](const error_code& ec, const tcp::endpoint&) { connect_ec = ec; });
-    i.run();
-    if (connect_ec) {
-        std::string why = connect_ec == beast::error::timeout ? "no answer within " + seconds_text(budget)
-                                                               : connect_ec.message();
-        std::string hint = connect_ec == net::error::connection_refused
-                               ? " (is the WinRM listener on this port? `winrm quickconfig`; HTTP is 5985, HTTPS 5986)"
-                               : " (host down, firewall, or wrong address)";
+    if (auto connected = i.open_stream ? i.attach_stream(until) : i.connect_tcp(until, budget); !connected) {
         close();
-        return std::unexpected(
-            transport_error{error_kind::unreachable, "cannot connect to " + i.where() + ": " + why + hint});
+        return std::unexpected(connected.error());
     }
-    i.lowest().socket().set_option(tcp::no_delay(true));
 
     if (i.secure) {
         error_code hs_ec;

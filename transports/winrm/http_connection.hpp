@@ -49,13 +49,16 @@ inline constexpr std::uint32_t max_response_header = 64u << 10;
 class http_connection {
 public:
     /// host_name is the name Host carries (and TLS verifies unless tls.names says
-    /// otherwise); address is where to connect.
-    http_connection(std::string host_name, std::string address, std::uint16_t port, tls_options tls);
+    /// otherwise); address is where to connect. `open_stream` (optional): how
+    /// to reach address:port instead of a TCP connect, e.g. a channel through
+    /// jump hosts; HTTP and TLS run over it as over TCP.
+    http_connection(std::string host_name, std::string address, std::uint16_t port, tls_options tls,
+                    stream_opener open_stream = {});
     ~http_connection();
     http_connection(const http_connection&) = delete;
     http_connection& operator=(const http_connection&) = delete;
 
-    /// Resolves, connects and (for TLS) handshakes and verifies the server certificate.
+    /// Resolves and connects (or opens the stream), then (for TLS) handshakes and verifies the server certificate.
     [[nodiscard]] std::expected<void, transport_error> open(deadline until);
     /// Sends one POST and reads its response. The connection stays open when the server keeps it alive.
     [[nodiscard]] std::expected<http_response, transport_error> post(const http_request& request, deadline until);

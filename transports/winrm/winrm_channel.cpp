@@ -117,7 +117,8 @@ struct winrm_channel::state {
                      tls_options{s.winrm.scheme == winrm_scheme::https, s.winrm.ca_file, s.winrm.insecure,
                                  s.winrm.auth == winrm_auth::certificate ? s.winrm.cert_file : std::string{},
                                  s.winrm.auth == winrm_auth::certificate ? s.winrm.key_file : std::string{},
-                                 accepted_tls_names(s), !s.winrm.tls_server_name.empty()}) {}
+                                 accepted_tls_names(s), !s.winrm.tls_server_name.empty()},
+                     s.open_stream) {}
 
     static std::uint16_t port_of(const connection_settings& s) {
         if (s.port != 0) return s.port;

@@ -29,6 +29,10 @@ print_table() {
         echo "lab counters after each fleetmend/Ansible WinRM run (target: one connection, authentication, shell per host):"
         sort -u "$work/lab-counters.txt" | sed 's/^/  /'
     fi
+    if [ -s "$work/bastion-logins.txt" ]; then
+        echo "bastion logins per run (target: one per run, whatever the host count; sshd's own log):"
+        sed 's/^/  /' "$work/bastion-logins.txt"
+    fi
     print_targets
 }
 

@@ -40,7 +40,7 @@ const std::string shipped = std::string(FLEETMEND_SOURCE_DIR) + "/playbooks/tere
 
 }  // namespace
 
-TEST_CASE("audit: 2 while a host drifts, 3 when only an unreachable one is left, 0 when all comply; nothing changes",
+TEST_CASE("audit: 2 while a host drifts, 3 when only an unreachable one is left, 0 when all comply, nothing changes",
           "[rollout][audit][integration]") {
     rollout_lab lab("audit", {.hosts = 6, .octet = 80,
                               .types = "[types]\nclient = 1\n",
@@ -81,7 +81,7 @@ TEST_CASE("audit: 2 while a host drifts, 3 when only an unreachable one is left,
     CHECK(clean.report["summary"]["unchanged"] == 5);
 }
 
-TEST_CASE("--limit @scan.nessus:ID runs on the hosts with that finding, lists the others, records closed findings",
+TEST_CASE("a scan limit @scan.nessus:ID runs on the hosts with that finding, lists the others, records closed findings",
           "[rollout][scan][integration]") {
     rollout_lab lab("scan", {.hosts = 6, .octet = 81, .types = "[types]\nclient = 1\n"});
     // Hosts 1 (by FQDN), 2 (by address) and 4 (by upper-case rooted FQDN)

@@ -89,7 +89,7 @@ TEST_CASE("teredo-firewall.toml adds its block rule, verifies it, and rollback d
     for (unsigned n = 2; n <= 4; ++n) CHECK(status_of(now.report, host_name(n)) == "would-change");
 }
 
-TEST_CASE("teredo-baseline.toml sets the policy value and the type; rollback restores both exactly",
+TEST_CASE("teredo-baseline.toml sets the policy value and the type, rollback restores both exactly",
           "[rollout][playbook][integration]") {
     // host 2: Group Policy already holds Teredo_State = Enterprise Client
     rollout_lab lab("baseline", {.hosts = 3, .octet = 86, .types = "[types]\nclient = 1\n",

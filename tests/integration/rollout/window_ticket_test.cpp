@@ -118,7 +118,7 @@ TEST_CASE("a window that closes mid-rollout: no new host starts, exit 6, resume 
     for (const auto& host : lab.hosts()) CHECK(lab.type_now(host) == "disabled");
 }
 
-TEST_CASE("outside the window a run refuses before touching any host; --check ignores the window",
+TEST_CASE("outside the window a run refuses before touching any host, --check ignores the window",
           "[rollout][window][integration]") {
     rollout_lab lab("closed", {.hosts = 3, .octet = 83, .types = "[types]\nclient = 1\n"});
     // a window that opened and closed an hour ago (UTC, every day)
@@ -135,7 +135,7 @@ TEST_CASE("outside the window a run refuses before touching any host; --check ig
     CHECK(check.exit_code == 0);
 }
 
-TEST_CASE("require_ticket: refused without --change-ticket; the ticket, who, where and the command line are recorded",
+TEST_CASE("require_ticket: refused without --change-ticket, the ticket, who, where and the command line are recorded",
           "[rollout][ticket][integration]") {
     rollout_lab lab("ticket", {.hosts = 2, .octet = 84, .types = "[types]\nclient = 1\n"});
     const auto playbook = lab.dir() / "ticketed.toml";

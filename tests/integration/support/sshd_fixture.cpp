@@ -106,8 +106,12 @@ std::string run_checked(const std::string& command_line) {
 }
 
 sshd_fixture::sshd_fixture(options opts) {
-    if (opts.hosts == 0 || opts.first_host + opts.hosts > 255) throw std::invalid_argument("hosts out of 127.0.1.1-254");
-    for (unsigned i = 0; i < opts.hosts; ++i) addresses_.push_back("127.0.1." + std::to_string(opts.first_host + i));
+    if (!opts.addresses.empty()) {
+        addresses_ = opts.addresses;
+    } else {
+        if (opts.hosts == 0 || opts.first_host + opts.hosts > 255) throw std::invalid_argument("hosts out of 127.0.1.1-254");
+        for (unsigned i = 0; i < opts.hosts; ++i) addresses_.push_back("127.0.1." + std::to_string(opts.first_host + i));
+    }
 
     std::string tmpl = (fs::temp_directory_path() / "fleetmend-sshd-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");

@@ -23,6 +23,9 @@ public:
     struct options {
         unsigned hosts = 1;              // simulated hosts: 127.0.1.<first_host> ...
         unsigned first_host = 1;         // pick distinct ranges for suites that run at once
+        /// Instead of 127.0.1.N: these addresses (e.g. of a network namespace
+        /// the fixture is constructed in; they must be local there).
+        std::vector<std::string> addresses;
     };
 
     explicit sshd_fixture(options opts);

@@ -31,6 +31,8 @@ bool on_path(const std::string& program) {
     return false;
 }
 
+}  // namespace
+
 /// Kills what still runs inside `ns` (ids from `ip netns pids`) and deletes it.
 void delete_namespace(const std::string& ns, const fs::path& scratch) noexcept {
     try {
@@ -45,19 +47,17 @@ void delete_namespace(const std::string& ns, const fs::path& scratch) noexcept {
 }
 
 /// Namespaces left by a test process that died without cleaning up (its pid is gone).
-void delete_stale_namespaces() {
+void delete_stale_namespaces(const std::string& prefix) {
     std::error_code ignored;
     for (const auto& entry : fs::directory_iterator("/run/netns", ignored)) {
         const auto name = entry.path().filename().string();
-        if (name.rfind(name_prefix, 0) != 0) continue;
+        if (name.rfind(prefix, 0) != 0) continue;
         const auto x = name.find('x');
         if (x == std::string::npos) continue;
-        const pid_t owner = static_cast<pid_t>(std::atoi(name.substr(3, x - 3).c_str()));
+        const pid_t owner = static_cast<pid_t>(std::atoi(name.substr(prefix.size(), x - prefix.size()).c_str()));
         if (owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH) delete_namespace(name, fs::temp_directory_path());
     }
 }
-
-}  // namespace
 
 std::string teredo_netns_unavailable_reason() {
     if (::geteuid() != 0) return "needs root (network namespaces, veth, miredo-server); run the integration tests as root";
@@ -109,7 +109,7 @@ void stop_program(pid_t pid, std::chrono::milliseconds grace) noexcept {
 
 teredo_netns::teredo_netns() {
     static std::atomic<int> counter{0};
-    delete_stale_namespaces();
+    delete_stale_namespaces(name_prefix);
     const std::string base = name_prefix + std::to_string(::getpid()) + "x" + std::to_string(counter++);
     server_ns_ = base + "s";
     client_ns_ = base + "c";

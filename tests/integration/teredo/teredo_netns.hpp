@@ -28,6 +28,14 @@ pid_t spawn_program(const std::vector<std::string>& argv, const std::filesystem:
 /// Stops a process this test started: SIGTERM, then SIGKILL after `grace`.
 void stop_program(pid_t pid, std::chrono::milliseconds grace = std::chrono::milliseconds(3000)) noexcept;
 
+/// Kills what still runs inside network namespace `ns` and deletes it
+/// (`scratch`: a folder for the pid list).
+void delete_namespace(const std::string& ns, const std::filesystem::path& scratch) noexcept;
+
+/// Deletes namespaces named PREFIX<pid>x... whose creating process is gone
+/// (a test that died without cleaning up).
+void delete_stale_namespaces(const std::string& prefix);
+
 class teredo_netns {
 public:
     teredo_netns();  // throws std::runtime_error when set-up fails (after undoing what it did)

@@ -65,6 +65,19 @@ TEST_CASE("addresses skip .0 and .255 and stay in 127/8", "[lab][unit]") {
     CHECK_FALSE(expand_hosts(*s).has_value());
 }
 
+TEST_CASE("a lab in a network namespace takes documentation-range addresses, never real ones", "[lab][unit]") {
+    auto s = parse_scenario("hosts = 3\naddress_base = \"203.0.113.20\"\n", "ns.toml");
+    REQUIRE(s.has_value());
+    const auto hosts = expand_hosts(*s);
+    REQUIRE(hosts.has_value());
+    CHECK((*hosts)[2].address == "203.0.113.22");
+    s->address_base = "203.0.113.253";
+    CHECK(expand_hosts(*s).error() == "the address range leaves 203.0.113.0/24: lower address_base or hosts");
+    const auto real = parse_scenario("address_base = \"10.1.2.3\"\n", "real.toml");
+    REQUIRE_FALSE(real.has_value());
+    CHECK(real.error().find("address_base must be an IPv4 address in 127.0.0.0/8, 192.0.2.0/24") != std::string::npos);
+}
+
 TEST_CASE("the lab inventory names the password file, never the password", "[lab][unit]") {
     auto s = parse_scenario("hosts = 3\npassword = \"Very-Secret-9\"\n", "i.toml");
     REQUIRE(s.has_value());

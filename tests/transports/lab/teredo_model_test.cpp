@@ -70,7 +70,7 @@ TEST_CASE("set state without elevation fails like Windows and changes nothing", 
     CHECK(host.applies == 0);
 }
 
-TEST_CASE("\"enabled\" is not a Teredo type", "[lab][unit]") {
+TEST_CASE("the word enabled is not a Teredo type", "[lab][unit]") {
     teredo_host host;
     const auto out = run_windows_command(host, who, "netsh interface teredo set state type=enabled");
     CHECK(out.exit_code == 1);

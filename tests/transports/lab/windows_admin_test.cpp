@@ -15,7 +15,7 @@ const std::string key = "HKLM\\Software\\Policies\\Microsoft\\Windows\\TCPIP\\v6
 command_output run(teredo_host& host, const std::string& line) { return run_windows_command(host, who, line); }
 }  // namespace
 
-TEST_CASE("reg add sets the Teredo_State policy value, which wins over the local type; reg delete removes it",
+TEST_CASE("reg add sets the Teredo_State policy value, which wins over the local type, reg delete removes it",
           "[lab][unit]") {
     teredo_host host;
     host.local_type = teredo_type::client;
