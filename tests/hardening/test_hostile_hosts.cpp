@@ -197,7 +197,7 @@ struct ssh_host {
         s.address = s.host_name;
         s.port = sshd.port();
         s.kind = transport_kind::ssh;
-        s.user = sshd_fixture::key_user();
+        s.user = sshd.key_user();
         s.ssh.identity_file = sshd.user_key().string();
         s.ssh.known_hosts = sshd.known_hosts().string();
         s.ssh.key_policy = host_key_policy::strict;

@@ -17,8 +17,11 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string playbook = std::string(FLEETMEND_SOURCE_DIR) + "/playbooks/teredo-disable.toml";
-const std::string bastion_hop = "fleetmend-key@192.0.2.1";
-const std::string two_hops = "fleetmend-key@192.0.2.1,fleetmend-key@198.51.100.2";
+// The fleet's own test account (made for this run) logs in on every hop.
+std::string bastion_hop(const bastion_fleet& fleet) { return fleet.ssh_hosts->key_user() + "@192.0.2.1"; }
+std::string two_hops(const bastion_fleet& fleet) {
+    return bastion_hop(fleet) + "," + fleet.ssh_hosts->key_user() + "@198.51.100.2";
+}
 
 std::string describe(const fleetmend_run& run) {
     return "exit " + std::to_string(run.exit_code) + " after " + std::to_string(run.took.count()) +
@@ -86,7 +89,7 @@ TEST_CASE("far hosts are unreachable directly and remediated through one bastion
     CHECK(segmented_network::tcp_reaches(fleet.net.bastion_ns(), fleet.near_ssh[0], fleet.ssh_hosts->port(), why));
     CHECK_FALSE(segmented_network::tcp_reaches(fleet.net.bastion_ns(), fleet.deep_ssh, fleet.ssh_hosts->port(), why));
 
-    const auto inventory = fleet.write_inventory("inventory.toml", bastion_hop, two_hops, fleet.write_known_hosts());
+    const auto inventory = fleet.write_inventory("inventory.toml", bastion_hop(fleet), two_hops(fleet), fleet.write_known_hosts());
     const auto run = run_from_workstation(fleet, inventory, "run", "1,50%,100%");
     check_every_host_changed(fleet, run);
     // Over WinRM the lab saw sealed NTLM and TLS sessions of its own: end to end.
@@ -108,7 +111,7 @@ TEST_CASE("a bastion with another host key or down fails its hosts naming the ba
 
     SECTION("another host key") {
         const auto inventory =
-            fleet.write_inventory("inventory.toml", bastion_hop, two_hops, fleet.write_known_hosts(true));
+            fleet.write_inventory("inventory.toml", bastion_hop(fleet), two_hops(fleet), fleet.write_known_hosts(true));
         const auto run = run_from_workstation(fleet, inventory, "run-wrong-key", "100%");
         INFO(describe(run));
         REQUIRE(run.report.is_object());
@@ -120,7 +123,7 @@ TEST_CASE("a bastion with another host key or down fails its hosts naming the ba
             CHECK((status == "failed" || status == "unreachable"));
             CHECK(h.value("error_kind", "") == "host_key");
             const std::string error = h.value("error", "");
-            CHECK(error.find("jump host fleetmend-key@192.0.2.1:22 failed") != std::string::npos);
+            CHECK(error.find("jump host " + bastion_hop(fleet) + ":22 failed") != std::string::npos);
             CHECK(error.find("HOST KEY OF 192.0.2.1 HAS CHANGED") != std::string::npos);
             CHECK(error.find("203.0.113.") == std::string::npos);  // the target is not the cause
         }
@@ -128,7 +131,7 @@ TEST_CASE("a bastion with another host key or down fails its hosts naming the ba
     }
     SECTION("down") {
         fleet.bastion->stop();
-        const auto inventory = fleet.write_inventory("inventory.toml", bastion_hop, two_hops, fleet.write_known_hosts());
+        const auto inventory = fleet.write_inventory("inventory.toml", bastion_hop(fleet), two_hops(fleet), fleet.write_known_hosts());
         const auto run = run_from_workstation(fleet, inventory, "run-down", "100%");
         INFO(describe(run));
         REQUIRE(run.report.is_object());
@@ -139,7 +142,7 @@ TEST_CASE("a bastion with another host key or down fails its hosts naming the ba
             CHECK(h.value("status", "") == "unreachable");
             CHECK(h.value("error_kind", "") == "unreachable");
             const std::string error = h.value("error", "");
-            CHECK(error.find("jump host fleetmend-key@192.0.2.1:22 failed") != std::string::npos);
+            CHECK(error.find("jump host " + bastion_hop(fleet) + ":22 failed") != std::string::npos);
             CHECK(error.find("cannot connect to 192.0.2.1:22") != std::string::npos);
             CHECK(error.find("203.0.113.") == std::string::npos);
         }
@@ -162,7 +165,7 @@ TEST_CASE("an ssh config file with ProxyJump reaches the same fleet and fleetmen
     INFO(shown.output);
     REQUIRE(shown.status == 0);
     CHECK(shown.output.find("lin1  ssh 203.0.113.10:" + std::to_string(fleet.ssh_hosts->port())) != std::string::npos);
-    CHECK(shown.output.find("jump=fleetmend-key@192.0.2.1:22,fleetmend-key@198.51.100.2:22") != std::string::npos);
+    CHECK(shown.output.find("jump=" + bastion_hop(fleet) + ":22," + fleet.ssh_hosts->key_user() + "@198.51.100.2:22") != std::string::npos);
     CHECK(shown.output.find("ssh_config=address<-" + config + ":7,jump<-" + config + ":14") != std::string::npos);
 
     const auto run = run_from_workstation(fleet, inventory, "run", "1,100%");

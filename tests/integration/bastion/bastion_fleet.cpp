@@ -40,8 +40,8 @@ bastion_fleet::bastion_fleet() {
     for (const auto& a : addresses) ssh_hosts->set_teredo_type(a, "client");
     const fs::path user_key = ssh_hosts->user_key().string() + ".pub";
     bastion = std::make_unique<jump_sshd>(net.bastion_ns(), segmented_network::bastion_address,
-                                          sshd_fixture::key_user(), user_key, net.dir(), "bastion");
-    inner = std::make_unique<jump_sshd>(net.far_ns(), segmented_network::far_address, sshd_fixture::key_user(),
+                                          ssh_hosts->key_user(), user_key, net.dir(), "bastion");
+    inner = std::make_unique<jump_sshd>(net.far_ns(), segmented_network::far_address, ssh_hosts->key_user(),
                                         user_key, net.dir(), "inner");
 
     lab::lab_options options;
@@ -100,7 +100,7 @@ fs::path bastion_fleet::write_inventory(const std::string& name, const std::stri
     }
     text += "[defaults.ssh]\nidentity_file = " + quoted(ssh_hosts->user_key().string()) +
             "\nknown_hosts = " + quoted(known_hosts.string()) + "\nhost_key_policy = \"strict\"\n\n";
-    text += "[groups.far-ssh]\ntransport = \"ssh\"\nuser = " + quoted(sshd_fixture::key_user()) + "\nhosts = [";
+    text += "[groups.far-ssh]\ntransport = \"ssh\"\nuser = " + quoted(ssh_hosts->key_user()) + "\nhosts = [";
     for (std::size_t i = 0; i < near_ssh.size(); ++i) text += quoted("lin" + std::to_string(i + 1)) + ", ";
     text += "\"lin-deep\"]\n\n";
     for (std::size_t i = 0; i < near_ssh.size(); ++i)
@@ -123,11 +123,11 @@ fs::path bastion_fleet::write_ssh_config_inventory(const fs::path& known_hosts) 
     config += "Host lin-deep\n    HostName " + deep_ssh + "\n";
     for (std::size_t i = 0; i < near_ssh.size(); ++i)
         config += "Host lin" + std::to_string(i + 1) + "\n    HostName " + near_ssh[i] + "\n";
-    config += "Host lin*\n    User " + sshd_fixture::key_user() + "\n    Port " + port + "\n";
+    config += "Host lin*\n    User " + ssh_hosts->key_user() + "\n    Port " + port + "\n";
     config += "Host lin* *.far.example\n    ProxyJump gate\n";
     config += "Host gate\n    HostName " + std::string(segmented_network::bastion_address) + "\n";
     config += "Host inner\n    HostName " + std::string(segmented_network::far_address) + "\n";
-    config += "Host *\n    User " + sshd_fixture::key_user() + "\n    IdentityFile " + ssh_hosts->user_key().string() +
+    config += "Host *\n    User " + ssh_hosts->key_user() + "\n    IdentityFile " + ssh_hosts->user_key().string() +
               "\n    UserKnownHostsFile " + known_hosts.string() + "\n    StrictHostKeyChecking yes\n";
     const fs::path config_path = net.dir() / "ssh_config";
     std::ofstream(config_path) << config;

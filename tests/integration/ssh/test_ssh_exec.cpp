@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string inventory_text(const sshd_fixture& sshd) {
-    std::string text = "[defaults]\ntransport = \"ssh\"\nuser = \"" + sshd_fixture::key_user() +
+    std::string text = "[defaults]\ntransport = \"ssh\"\nuser = \"" + sshd.key_user() +
                        "\"\nconnect_timeout = \"5s\"\ncommand_timeout = \"30s\"\n\n[defaults.ssh]\nidentity_file = \"" +
                        sshd.user_key().string() + "\"\nknown_hosts = \"" + sshd.known_hosts().string() +
                        "\"\nhost_key_policy = \"strict\"\n\n";

@@ -1,9 +1,11 @@
 #include "tests/integration/support/sshd_fixture.hpp"
 
+#include "tests/support/test_skip.hpp"
+#include "tests/support/test_files.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -29,13 +31,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr unsigned max_listen_per_sshd = 16;  // sshd's MAX_LISTEN_SOCKS
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 void write_file(const fs::path& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -106,6 +101,7 @@ std::string run_checked(const std::string& command_line) {
 }
 
 sshd_fixture::sshd_fixture(options opts) {
+    skip_unless_root("a real sshd on loopback and two local test accounts");
     if (!opts.addresses.empty()) {
         addresses_ = opts.addresses;
     } else {
@@ -155,38 +151,20 @@ void sshd_fixture::make_keys() {
     keygen("host_ed25519");
     keygen("user_ed25519");
     keygen("other_ed25519");
-    host_public_key_ = trim(read_file(dir_ / "host_ed25519.pub"));
-    wrong_public_key_ = trim(read_file(dir_ / "other_ed25519.pub"));
-    // Only the key user's key is authorized; the password user has none on purpose.
-    write_file(dir_ / "authorized_keys" / key_user(), read_file(dir_ / "user_ed25519.pub"));
+    host_public_key_ = trim(read_text(dir_ / "host_ed25519.pub"));
+    wrong_public_key_ = trim(read_text(dir_ / "other_ed25519.pub"));
     std::istringstream fp(run_checked("ssh-keygen -l -E sha256 -f " + (dir_ / "host_ed25519.pub").string()));
     std::string bits;
     fp >> bits >> fingerprint_;
 }
 
-namespace {
-/// A local account with /bin/sh as its shell, so that no login script of the
+/// Two accounts with /bin/sh as their shell, so that no login script of the
 /// machine (root's .bashrc, say) slows or changes the test sessions.
-void ensure_user(const std::string& name) {
-    // Several suites may do this at once: useradd losing the race is fine.
-    if (::getpwnam(name.c_str()) == nullptr) {
-        std::system(("useradd -m -s /bin/sh " + name + " >/dev/null 2>&1").c_str());
-    }
-    const passwd* pw = ::getpwnam(name.c_str());
-    if (pw == nullptr) throw std::runtime_error("useradd " + name + " failed (the fixture needs root)");
-    // sshd prints "Could not chdir to home directory" on stderr without one.
-    fs::create_directories(pw->pw_dir);
-    if (::chown(pw->pw_dir, pw->pw_uid, pw->pw_gid) != 0) throw std::runtime_error("chown of a home failed");
-}
-}  // namespace
-
-void sshd_fixture::make_test_users() const {
-    ensure_user(key_user());
-    ensure_user(password_user());
-    // useradd leaves "!" (locked), which sshd without PAM refuses even for keys;
-    // "*" means no password login but an unlocked account.
-    run_checked("usermod -p '*' " + key_user());
-    run_checked("echo '" + password_user() + ":" + password() + "' | chpasswd");
+void sshd_fixture::make_test_users() {
+    key_account_ = std::make_unique<test_account>("key", dir_ / "home", test_account::login::key_only);
+    password_account_ = std::make_unique<test_account>("pw", dir_ / "home", test_account::login::password);
+    // Only the key user's key is authorized; the password user has none on purpose.
+    write_file(dir_ / "authorized_keys" / key_user(), read_text(dir_ / "user_ed25519.pub"));
 }
 
 void sshd_fixture::install_netsh() const {
@@ -237,12 +215,12 @@ void sshd_fixture::start_all() {
                 int status = 0;
                 if (::waitpid(pid, &status, WNOHANG) == pid) {
                     pids_.pop_back();
-                    failure = "sshd exited: " + read_file(log);
+                    failure = "sshd exited: " + read_text(log);
                     break;
                 }
                 if (std::chrono::steady_clock::now() > until) {
                     failure = "sshd did not accept on " + addresses_[first] + ":" + std::to_string(port_) +
-                              " within 10 s: " + read_file(log);
+                              " within 10 s: " + read_text(log);
                     break;
                 }
                 std::this_thread::sleep_for(20ms);
@@ -286,7 +264,7 @@ void sshd_fixture::set_teredo_type(const std::string& address, const std::string
 
 std::string sshd_fixture::teredo_type(const std::string& address) const {
     const fs::path p = state_dir(address) / "type";
-    return fs::exists(p) ? trim(read_file(p)) : "default";
+    return fs::exists(p) ? trim(read_text(p)) : "default";
 }
 
 void sshd_fixture::set_flag(const std::string& address, const std::string& flag, bool on) const {
@@ -305,7 +283,7 @@ void sshd_fixture::set_policy(const std::string& address, const std::string& typ
 
 std::vector<std::string> sshd_fixture::netsh_calls(const std::string& address) const {
     std::vector<std::string> calls;
-    std::istringstream in(read_file(state_dir(address) / "calls.log"));
+    std::istringstream in(read_text(state_dir(address) / "calls.log"));
     for (std::string line; std::getline(in, line);) calls.push_back(line);
     return calls;
 }

@@ -7,11 +7,16 @@
 ///
 /// On the server side, `netsh` and `reg` on PATH are the stand-ins in this
 /// folder: they keep each host's Teredo state in state_dir(address) (see the
-/// netsh script's header for the files). Everything lives in a fresh temp directory removed at
-/// teardown. Needs root (sshd, /run/sshd, the two local test accounts it
-/// creates if missing: fleetmend-key and fleetmend-test).
+/// netsh script's header for the files). Everything lives in a fresh temp
+/// directory removed at teardown, with the two local accounts the fixture
+/// makes for itself (test_account.hpp: names of this run, a random password,
+/// removed at teardown). Needs root (sshd, /run/sshd, useradd); a test that
+/// makes one as another user is skipped.
+#include "tests/integration/support/test_account.hpp"
+
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -39,11 +44,14 @@ public:
     [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
 
     /// A local account (shell /bin/sh) whose key is authorized, and that key.
-    [[nodiscard]] static std::string key_user() { return "fleetmend-key"; }
+    [[nodiscard]] const std::string& key_user() const noexcept { return key_account_->name(); }
     [[nodiscard]] std::filesystem::path user_key() const { return dir_ / "user_ed25519"; }
-    /// A local account that logs in with a password only (no authorized key).
-    [[nodiscard]] static std::string password_user() { return "fleetmend-test"; }
-    [[nodiscard]] static std::string password() { return "fleetmend-lab-password"; }
+    /// A local account that logs in with a password only (no authorized key);
+    /// the password is random, made for this fixture.
+    [[nodiscard]] const std::string& password_user() const noexcept { return password_account_->name(); }
+    [[nodiscard]] const std::string& password() const noexcept { return password_account_->password(); }
+    /// The sshd processes serving the hosts (empty once stopped).
+    [[nodiscard]] const std::vector<pid_t>& server_pids() const noexcept { return pids_; }
 
     /// known_hosts with every simulated host's correct key.
     [[nodiscard]] std::filesystem::path known_hosts() const { return dir_ / "known_hosts"; }
@@ -68,12 +76,14 @@ public:
 
 private:
     void make_keys();
-    void make_test_users() const;
+    void make_test_users();
     void install_netsh() const;
     std::filesystem::path write_config(unsigned instance, std::size_t first, std::size_t count) const;
     void start_all();
 
     std::filesystem::path dir_;
+    std::unique_ptr<test_account> key_account_;       // destroyed after the
+    std::unique_ptr<test_account> password_account_;  // destructor stopped sshd
     std::uint16_t port_ = 0;
     std::vector<std::string> addresses_;
     std::vector<pid_t> pids_;

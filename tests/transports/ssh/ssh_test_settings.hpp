@@ -12,7 +12,7 @@ inline connection_settings key_settings(const sshd_fixture& sshd, std::size_t ho
     s.address = sshd.addresses().at(host);
     s.port = sshd.port();
     s.kind = transport_kind::ssh;
-    s.user = sshd_fixture::key_user();
+    s.user = sshd.key_user();
     s.connect_timeout = std::chrono::seconds(5);
     s.ssh.identity_file = sshd.user_key().string();
     s.ssh.known_hosts = sshd.known_hosts().string();

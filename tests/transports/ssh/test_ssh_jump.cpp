@@ -83,14 +83,14 @@ TEST_CASE("a jump host that refuses the login fails its hosts naming it, once", 
     sshd_fixture sshd({.hosts = 2, .first_host = 66});
     const shared_sessions_closer closer;
     auto hop = bastion_hop(sshd);
-    hop.user = sshd_fixture::password_user();  // no authorized key: refused
+    hop.user = sshd.password_user();  // no authorized key: refused
     const auto first = make_transport(behind_bastion(sshd, 1, hop));
     const auto failed = first->connect(in(10s));
     REQUIRE_FALSE(failed.has_value());
     CHECK(failed.error().kind == error_kind::unreachable);
-    CHECK(failed.error().message.starts_with("jump host 'bastion' (fleetmend-test@" + hop.address + ":" +
+    CHECK(failed.error().message.starts_with("jump host 'bastion' (" + sshd.password_user() + "@" + hop.address + ":" +
                                              std::to_string(hop.port) + ") failed, so no host behind it was tried"));
-    CHECK(failed.error().message.find("authentication as user 'fleetmend-test' was refused") != std::string::npos);
+    CHECK(failed.error().message.find("authentication as user '" + sshd.password_user() + "' was refused") != std::string::npos);
     // The next host behind it gets the same answer without a new attempt.
     const auto second = make_transport(behind_bastion(sshd, 1, hop));
     const auto again = second->connect(in(10s));

@@ -124,12 +124,12 @@ TEST_CASE("one connection and one authentication serve all of a host's commands"
 TEST_CASE("password login works for an account without keys", "[ssh][integration]") {
     sshd_fixture sshd;
     auto settings = key_settings(sshd);
-    settings.user = sshd_fixture::password_user();
-    settings.password = secret(sshd_fixture::password());
+    settings.user = sshd.password_user();
+    settings.password = secret(sshd.password());
     ssh_transport t(settings);
     const auto connected = t.connect(in(5s));
     REQUIRE(connected);
-    CHECK(must_run(t, "id -un").stdout_text == sshd_fixture::password_user() + "\n");
+    CHECK(must_run(t, "id -un").stdout_text == sshd.password_user() + "\n");
 }
 
 TEST_CASE("close() ends the session and is safe twice", "[ssh][integration]") {
@@ -176,7 +176,7 @@ TEST_CASE("keys held by ssh-agent are used when the identity file is absent or r
         settings.ssh.identity_file.clear();
         ssh_transport t(settings);
         require_connect(t);
-        CHECK(must_run(t, "id -un").stdout_text == sshd_fixture::key_user() + "\n");
+        CHECK(must_run(t, "id -un").stdout_text == sshd.key_user() + "\n");
     }
     SECTION("identity file missing: the agent still gets the host in") {
         settings.ssh.identity_file = (sshd.dir() / "no-such-key").string();
