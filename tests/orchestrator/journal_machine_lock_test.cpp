@@ -40,7 +40,7 @@ TEST_CASE("machine keys: one machine, one key, however the inventory writes it",
     CHECK(machine_key("192.0.2.7", 22) != machine_key("192.0.2.7", 2222));
 }
 
-TEST_CASE("machine locks: an overlapping run is refused naming the holder; disjoint ones run side by side",
+TEST_CASE("machine locks: an overlapping run is refused naming the holder, disjoint ones run side by side",
           "[journal][unit]") {
     private_lock_folder folder;
     const auto a = machine_key("192.0.2.1", 5985), b = machine_key("192.0.2.2", 5985),
