@@ -3,6 +3,7 @@
 #include "orchestrator/cli/command_suggestion.hpp"
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/cli/rollout_flags.hpp"
+#include "orchestrator/engine/open_files.hpp"
 #include "transports/transport.hpp"
 
 #include <nlohmann/json.hpp>
@@ -32,6 +33,10 @@ std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv)
 
 int main(int argc, char** argv) {
     using namespace fleetmend::cli;
+    // Thousands of hosts in flight need thousands of descriptors; the soft
+    // limit (often 1,024) is raised to the hard one, and a --concurrency past
+    // what that holds is capped and said (engine/open_files.hpp).
+    fleetmend::raise_open_files_limit();
     CLI::App app{"fleetmend: remediate a fleet over WinRM and SSH, with staged rollouts, "
                  "exact rollback and one aggregated change report"};
     app.require_subcommand(1);

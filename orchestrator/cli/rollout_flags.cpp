@@ -1,5 +1,6 @@
 #include "orchestrator/cli/rollout_flags.hpp"
 
+#include "orchestrator/engine/open_files.hpp"
 #include "orchestrator/engine/operator_prompt.hpp"
 #include "orchestrator/engine/run_resume.hpp"
 #include "orchestrator/engine/stop_signal.hpp"
@@ -232,6 +233,9 @@ int drive_and_report(const char* command, const playbook& book, const planned_ro
             return ask_yes_no("\nfleetmend " + std::string(command) + ": start batch " + std::to_string(batch) +
                               " (" + std::to_string(hosts) + " host" + (hosts == 1 ? "" : "s") + ")?");
         };
+    // Said before the first host, on stderr, whatever the output style.
+    if (const auto note = concurrency_note(settings.concurrency); !note.empty())
+        std::fprintf(stderr, "fleetmend %s: %s\n", command, note.c_str());
     auto outcome = drive_rollout(book, plan, settings, std::move(options), std::move(header), facts_before);
     if (!outcome) {
         std::fprintf(stderr, "fleetmend %s: %s\n", command, outcome.error().message.c_str());

@@ -1,5 +1,7 @@
 #include "orchestrator/engine/preflight.hpp"
 
+#include "orchestrator/engine/open_files.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -63,7 +65,7 @@ preflight_summary run_preflight(const std::vector<const host_entry*>& hosts, con
     std::atomic<std::size_t> next{0};
     {
         std::vector<std::jthread> pool;
-        const std::size_t workers = std::min<std::size_t>(hosts.size(), std::max(1u, concurrency));
+        const std::size_t workers = std::min<std::size_t>(hosts.size(), hosts_in_flight(concurrency));
         for (std::size_t w = 0; w < workers; ++w)
             pool.emplace_back([&] {
                 for (std::size_t i = next.fetch_add(1); i < hosts.size(); i = next.fetch_add(1)) {

@@ -1,5 +1,7 @@
 #include "orchestrator/engine/rollout_executor.hpp"
 
+#include "orchestrator/engine/open_files.hpp"
+
 #include "orchestrator/engine/rollout_plan.hpp"
 
 #include <algorithm>
@@ -168,8 +170,9 @@ void rollout_executor::run_pool(std::vector<host_result*>& hosts, const slot_wor
             slot.attempted = true;
         }
     };
-    const std::size_t workers =
-        std::min<std::size_t>(hosts.size(), std::max<unsigned>(1, options_.settings.concurrency));
+    // Never more in flight than the open-files limit holds (open_files.hpp):
+    // past it, hosts would fail with "Too many open files" instead of waiting.
+    const std::size_t workers = std::min<std::size_t>(hosts.size(), hosts_in_flight(options_.settings.concurrency));
     std::vector<std::jthread> pool;
     pool.reserve(workers);
     for (std::size_t i = 0; i < workers; ++i) pool.emplace_back(worker);
