@@ -4,7 +4,7 @@
 /// a message a human can act on; no exception crosses this seam.
 /// One transport object is one connection (and, for WinRM, one shell) to one
 /// host, reused by every step of that host in a run. An object is used by one
-/// thread at a time.
+/// thread at a time, except cancel(), which any thread may call.
 #include "transports/secret.hpp"
 
 #include <unistd.h>
@@ -32,6 +32,7 @@ enum class error_kind {
     protocol,      // the peer broke the protocol (bad HTTP, bad SOAP, dropped connection)
     remote_fault,  // the remote side reported a fault in its own words (WS-Man fault)
     config,        // the settings cannot work (e.g. Basic over plain HTTP not allowed)
+    cancelled,     // the operator stopped the run (a second signal): the command was ended
 };
 
 [[nodiscard]] const char* to_string(error_kind kind) noexcept;
@@ -183,6 +184,17 @@ public:
         const std::string& command, shell_kind shell, deadline until) = 0;
     /// Releases the remote shell and the connection; safe to call twice.
     virtual void close() noexcept = 0;
+    /// Asks the connect() or run() in progress (and every later one) to end:
+    /// at its next safe point the transport ends the remote command (WinRM:
+    /// Signal terminate; SSH: signal TERM, channel closed) and returns kind
+    /// `cancelled` with what the command printed so far in `partial`.
+    /// Thread-safe and non-blocking: it only sets a flag the working thread
+    /// polls, because neither libssh nor an Asio connection may be touched
+    /// from two threads. A call rather than a std::stop_token parameter of
+    /// connect()/run(): a transport is one host's connection for the whole
+    /// run, so the stop belongs to the object, not to each call, and the
+    /// engine links it to its std::stop_token with one std::stop_callback.
+    virtual void cancel() noexcept = 0;
     [[nodiscard]] virtual transport_stats stats() const noexcept = 0;
 };
 

@@ -16,6 +16,7 @@ const char* to_string(error_kind kind) noexcept {
         case error_kind::protocol: return "protocol";
         case error_kind::remote_fault: return "remote_fault";
         case error_kind::config: return "config";
+        case error_kind::cancelled: return "cancelled";
     }
     return "unknown";
 }

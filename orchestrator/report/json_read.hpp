@@ -76,7 +76,7 @@ inline std::optional<error_kind> optional_error_kind(const nlohmann::json& j, co
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) return std::nullopt;
     return word<error_kind>(j, key, parse_error_kind,
-                            "an error kind (unreachable, auth, host_key, tls, timeout, protocol, remote_fault, config)");
+                            "an error kind (unreachable, auth, host_key, tls, timeout, protocol, remote_fault, config, cancelled)");
 }
 
 inline fact_map facts(const nlohmann::json& j, const char* key) {

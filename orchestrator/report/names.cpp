@@ -56,9 +56,10 @@ constexpr std::array<std::pair<failure_policy, const char*>, 4> policies{{
 constexpr std::array<std::pair<host_order, const char*>, 3> orders{{
     {host_order::inventory, "inventory"}, {host_order::shuffle, "shuffle"}, {host_order::sorted, "sorted"}}};
 
-constexpr std::array<error_kind, 8> error_kinds{
+constexpr std::array<error_kind, 9> error_kinds{
     error_kind::unreachable, error_kind::auth,     error_kind::host_key,     error_kind::tls,
-    error_kind::timeout,     error_kind::protocol, error_kind::remote_fault, error_kind::config};
+    error_kind::timeout,     error_kind::protocol, error_kind::remote_fault, error_kind::config,
+    error_kind::cancelled};
 
 bool parse_int(std::string_view text, int& out) noexcept {
     const auto* end = text.data() + text.size();

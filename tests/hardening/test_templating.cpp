@@ -44,6 +44,7 @@ public:
         return r;
     }
     void close() noexcept override {}
+    void cancel() noexcept override {}  // run() never waits: nothing to end early
     transport_stats stats() const noexcept override { return {}; }
 
 private:

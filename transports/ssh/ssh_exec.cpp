@@ -50,8 +50,14 @@ bool drain_stderr(ssh_channel channel, capped_stream& err, std::array<char, 3276
 
 }  // namespace
 
+transport_error stopped_by_operator(const char* what) {
+    return {error_kind::cancelled, std::string("stopped by the operator: ") + what};
+}
+
 std::expected<exec_result, transport_error> exec_on_channel(ssh_session session, const std::string& exec_line,
-                                                            deadline until, std::size_t max_output_bytes) {
+                                                            deadline until, std::size_t max_output_bytes,
+                                                            const std::atomic<bool>& cancelled) {
+    if (cancelled.load()) return std::unexpected(stopped_by_operator("the command was not started"));
     const auto started = clock_type::now();
     const auto budget = remaining(until);
     exec_result result;
@@ -78,6 +84,14 @@ std::expected<exec_result, transport_error> exec_on_channel(ssh_session session,
     capped_stream err{result.stderr_text, result.stderr_total_bytes, max_output_bytes};
     std::array<char, 32768> buf{};
     for (;;) {
+        if (cancelled.load()) {
+            // A closed channel alone leaves a quiet command running on the
+            // host (it only notices when it writes): OpenSSH's sshd delivers
+            // the "signal" request to the command's process first.
+            ssh_channel_request_send_signal(channel.get(), "TERM");
+            ssh_channel_close(channel.get());
+            return with_partial(stopped_by_operator("the command was sent SIGTERM and its channel closed"));
+        }
         const auto left = remaining(until);
         if (left.count() == 0) {
             // Close, not just free: the server then stops the command's channel.

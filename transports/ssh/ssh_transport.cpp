@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <exception>
 
 namespace fleetmend {
@@ -20,6 +21,7 @@ struct ssh_transport::state {
     connection_settings settings;
     session_ptr session;
     transport_stats stats;
+    std::atomic<bool> cancelled{false};  // set by cancel() from any thread
 
     [[nodiscard]] std::string endpoint() const {
         return login_address(settings) + ":" + std::to_string(login_port(settings));
@@ -42,14 +44,23 @@ struct ssh_transport::state {
 };
 
 ssh_transport::ssh_transport(connection_settings settings)
-    : state_(std::make_unique<state>(state{std::move(settings), {}, {}})) {}
+    : state_(std::make_unique<state>()) {
+    state_->settings = std::move(settings);
+}
 ssh_transport::~ssh_transport() = default;
 
 std::expected<void, transport_error> ssh_transport::connect(deadline until) {
     try {
+        if (state_->cancelled.load()) return std::unexpected(stopped_by_operator("not connected"));
         if (state_->session && ssh_is_connected(state_->session.get())) return {};
         state_->session.reset();
-        return state_->open(until);
+        // The login itself is bounded by the connect timeout, not cut short.
+        auto opened = state_->open(until);
+        if (opened && state_->cancelled.load()) {
+            state_->session.reset();
+            return std::unexpected(stopped_by_operator("the new connection was closed"));
+        }
+        return opened;
     } catch (const std::exception& e) {
         return std::unexpected(transport_error{error_kind::protocol, std::string("ssh connect failed: ") + e.what()});
     }
@@ -69,13 +80,15 @@ std::expected<exec_result, transport_error> ssh_transport::run(const std::string
         }
         ++state_->stats.commands;
         return exec_on_channel(state_->session.get(), build_exec_line(command, shell), until,
-                               state_->settings.max_output_bytes);
+                               state_->settings.max_output_bytes, state_->cancelled);
     } catch (const std::exception& e) {
         return std::unexpected(transport_error{error_kind::protocol, std::string("ssh run failed: ") + e.what()});
     }
 }
 
 void ssh_transport::close() noexcept { state_->session.reset(); }
+
+void ssh_transport::cancel() noexcept { state_->cancelled.store(true); }
 
 transport_stats ssh_transport::stats() const noexcept { return state_->stats; }
 

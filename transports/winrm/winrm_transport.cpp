@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 
 namespace fleetmend {
@@ -71,7 +72,8 @@ struct winrm_transport::state {
     transport_stats stats;
     std::unique_ptr<wr::winrm_channel> channel;
     std::string shell_id;
-    std::chrono::seconds operation_timeout{20};
+    std::chrono::seconds operation_timeout{5};
+    std::atomic<bool> cancelled{false};  // set by cancel() from any thread; polled between requests
     std::size_t max_envelope = wr::default_max_envelope_size;
     bool envelope_learned = false;
     bool host_gone = false;  // the last attempt could not reach the host: skip cleanup round trips
@@ -86,9 +88,16 @@ struct winrm_transport::state {
 
     // Keeps OperationTimeout well inside the command timeout so a long command
     // is polled (and can time out on our side) rather than hanging one request.
+    // At most 5 s: a Receive held by the host cannot be cut without losing the
+    // connection, so this also bounds how long cancel() waits for the next
+    // safe point (between two Receives) to terminate the command.
     void choose_operation_timeout() {
         auto quarter = std::chrono::duration_cast<std::chrono::seconds>(settings.command_timeout / 4);
-        operation_timeout = std::clamp<std::chrono::seconds>(quarter, 1s, 20s);
+        operation_timeout = std::clamp<std::chrono::seconds>(quarter, 1s, 5s);
+    }
+
+    transport_error stopped(const std::string& what) const {
+        return {error_kind::cancelled, host() + ": stopped by the operator: " + what};
     }
 
     deadline request_deadline(deadline until) const {
@@ -246,6 +255,11 @@ struct winrm_transport::state {
             return std::unexpected(std::move(error));
         };
         for (;;) {
+            if (cancelled.load()) {
+                terminate(command_id);
+                delete_shell();
+                return with_partial(stopped("the command was terminated (Signal) and its shell deleted"));
+            }
             if (clock_type::now() >= until) {
                 terminate(command_id);
                 return with_partial(transport_error{
@@ -296,7 +310,9 @@ winrm_transport::~winrm_transport() { close(); }
 
 std::expected<void, transport_error> winrm_transport::connect(deadline until) {
     auto& s = *state_;
+    if (s.cancelled.load()) return std::unexpected(s.stopped("not connected"));
     if (s.channel) return {};
+    // Opening and logging in are bounded by the connect deadline, not cut short.
     s.channel = std::make_unique<wr::winrm_channel>(s.settings, s.stats);
     if (auto opened = s.channel->open(until); !opened) {
         s.channel.reset();
@@ -323,6 +339,7 @@ std::expected<exec_result, transport_error> winrm_transport::run(const std::stri
             error_kind::config, s.host() + ": shell \"sh\" does not exist on Windows; use cmd or powershell, or "
                                            "transport = \"ssh\" for this host"});
 
+    if (s.cancelled.load()) return std::unexpected(s.stopped("the command was not started"));
     auto started = clock_type::now();
     auto command_id = s.launch(plan, until);
     if (!command_id) return std::unexpected(command_id.error());
@@ -342,6 +359,8 @@ void winrm_transport::close() noexcept {
     s.channel->close();
     s.channel.reset();
 }
+
+void winrm_transport::cancel() noexcept { state_->cancelled.store(true); }
 
 transport_stats winrm_transport::stats() const noexcept { return state_->stats; }
 

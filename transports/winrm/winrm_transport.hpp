@@ -16,6 +16,7 @@ public:
                                                                   shell_kind shell,
                                                                   deadline until) override;
     void close() noexcept override;
+    void cancel() noexcept override;
     [[nodiscard]] transport_stats stats() const noexcept override;
 
 private:
