@@ -44,9 +44,18 @@ public:
         restore_ = start.restore;
         expected_now_ = start.expected_now;
         host_phase next = start.resumed ? continue_from(*start.resumed) : on_connect();
-        while (next != host_phase::done) {
+        // A cut-off step ends the walk before any further transition (no
+        // rollback, no recapture): the journal keeps the phase it was in.
+        while (next != host_phase::done && !session_.cut_off()) {
             if (!enter(next)) break;
             next = handle(next);
+        }
+        if (session_.cut_off()) {
+            outcome_.cut_off = true;
+            outcome_.status = host_status::skipped;
+            outcome_.error = error_kind::cancelled;
+            outcome_.message = "cut off by a second signal in " + std::string(to_string(phase_)) + " (" +
+                               outcome_.message + "); `fleetmend resume` captures this host again";
         }
     }
 
@@ -392,6 +401,8 @@ void run_then_finish(event_sink& sink, const host_entry& host, host_outcome& out
         outcome.status = on_error;
         outcome.message = "internal error" + std::string(context);
     }
+    // A cut-off host stays in flight in the journal (host_outcome::cut_off).
+    if (outcome.cut_off) return;
     try {
         sink.publish(host_finished{host.name, outcome.status, outcome.error, outcome.message, now_wall()});
     } catch (...) {

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <optional>
+#include <stop_token>
 #include <set>
 #include <string>
 
@@ -28,6 +29,10 @@ struct runner_options {
     /// Set when the run is asked to stop: a step's retry delay ends early
     /// (one last attempt, no more retries). May be null.
     const std::atomic<bool>* stop = nullptr;
+    /// Requested on a second signal: each host's transport is cancelled
+    /// (transport::cancel) and the command in flight ends at its next safe
+    /// point; the host ends cut off (host_outcome::cut_off).
+    std::stop_token cancel;
 };
 
 /// How one host ended.
@@ -41,6 +46,10 @@ struct host_outcome {
     bool apply_attempted = false;  // the host may differ from facts_before
     /// Nothing was changed because the journal could not record the change.
     bool refused_by_journal = false;
+    /// A cancel (second signal) cut the walk off: status skipped, and no
+    /// host_finished is recorded, so the journal shows the host in flight and
+    /// a resume captures it again, as after a crash at that point.
+    bool cut_off = false;
 };
 
 class host_runner {

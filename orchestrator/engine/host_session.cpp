@@ -10,9 +10,15 @@ bool host_session::connect(host_outcome& outcome, host_status status_on_failure)
         outcome.message = "no transport can reach this host; check its transport setting";
         return false;
     }
+    cancel_link_.reset();
     remote_.reset(made.release());
+    // A cancel from the signal thread reaches the transport however deep in
+    // connect() or run() this thread is (runs at once if already requested).
+    if (options_.cancel.stop_possible())
+        cancel_link_.emplace(options_.cancel, std::function<void()>([t = remote_.get()] { t->cancel(); }));
     auto connected = remote_->connect(clock_type::now() + host_.connection.connect_timeout);
     if (!connected) {
+        cut_off_ = connected.error().kind == error_kind::cancelled;
         outcome.status = status_on_failure;
         outcome.error = connected.error().kind;
         outcome.message = "connect: " + connected.error().message;
@@ -31,6 +37,7 @@ bool host_session::run_steps(const std::vector<step>& steps, phase in_phase, con
                               "' failed: " + result.record.message;
             last_failure_was_transport_ = result.transport_failed;
             last_failure_was_refusal_ = result.refused_unrecorded;
+            cut_off_ = result.record.error == error_kind::cancelled;
             return false;
         }
     }
@@ -46,6 +53,7 @@ std::optional<fact_map> host_session::capture(phase in_phase, host_outcome& outc
             outcome.message = std::string(to_string(in_phase)) + " '" + result.record.name +
                               "' failed: " + result.record.message;
             last_failure_was_transport_ = result.transport_failed;
+            cut_off_ = result.record.error == error_kind::cancelled;
             return std::nullopt;
         }
         facts.merge(result.facts);

@@ -4,8 +4,10 @@
 /// is the lifecycle's business (host_runner.cpp).
 #include "orchestrator/engine/host_runner.hpp"
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,8 @@ public:
     [[nodiscard]] bool last_failure_was_transport() const noexcept { return last_failure_was_transport_; }
     /// The last failed step did not run: the sink stopped recording.
     [[nodiscard]] bool last_failure_was_refusal() const noexcept { return last_failure_was_refusal_; }
+    /// A connect or a step ended cancelled (runner_options::cancel).
+    [[nodiscard]] bool cut_off() const noexcept { return cut_off_; }
 
 private:
     step_outcome run_one(const step& s, phase in_phase, const fact_map& facts);
@@ -59,10 +63,13 @@ private:
     const teredo_probe_function& probe_;
     const host_entry& host_;
     owned_transport remote_;
+    // After remote_: unlinked before the transport is closed and freed.
+    std::optional<std::stop_callback<std::function<void()>>> cancel_link_;
     recent_outputs recent_;  // lets the capture after verify reuse the verify's identical reading
     bool last_failure_was_transport_ = false;
     bool last_failure_was_refusal_ = false;
     bool facts_durable_ = false;
+    bool cut_off_ = false;
 };
 
 }  // namespace fleetmend

@@ -20,6 +20,7 @@ runner_options runner_options_for(const rollout_options& options) {
                                  options.settings.on_failure == failure_policy::rollback_host;
     result.excerpt_bytes = options.excerpt_bytes;
     result.stop = options.stop;
+    result.cancel = options.cancel;
     return result;
 }
 

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct rollout_options {
     /// flight finish (a retry delay ends early). May be null. A sink that
     /// stops recording (record_health) stops the rollout the same way.
     const std::atomic<bool>* stop = nullptr;
+    /// Requested on a second signal: the steps in flight are cancelled
+    /// (runner_options::cancel); their hosts end cut off, recorded as in flight.
+    std::stop_token cancel;
     /// --step: asked before each batch (1-based number, host count); false
     /// halts the rollout there. Null: never asked.
     std::function<bool(int batch, std::size_t hosts)> confirm_batch;

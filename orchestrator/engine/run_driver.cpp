@@ -12,12 +12,16 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <random>
+#include <stop_token>
 
 #include <unistd.h>
 
@@ -102,26 +106,63 @@ std::expected<void, std::string> resolve_target_secrets(inventory& inv, const st
 
 namespace {
 
+/// How long a second signal waits for the hosts in flight to end their
+/// cancelled steps: a WinRM Receive the host holds lasts up to 5 s
+/// (OperationTimeout), then Signal and Delete; an SSH channel ends within a
+/// poll slice. Past it the process ends with those commands still open.
+constexpr std::chrono::seconds abort_grace{10};
+
+/// What the abort watcher and the thread running the hosts share.
+struct abort_handshake {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool work_done = false;  // the hosts in flight returned
+    bool aborted = false;    // a second signal came
+    bool abandoned = false;  // the grace ran out: the watcher writes the report and ends the process
+};
+
 /// Runs `work` on the session's sink with a second signal turned into an
-/// orderly abort, then writes the report.
-drive_outcome drive_in_session(run_session& session, const drive_options& options,
+/// orderly abort (the steps in flight cancelled through `cancel`, their hosts
+/// waited for at most abort_grace), then writes the report.
+drive_outcome drive_in_session(run_session& session, const drive_options& options, std::stop_source& cancel,
                                const std::function<rollout_result()>& work) {
-    abort_watch watch([&session, &options] {
+    abort_handshake handshake;
+    abort_watch watch([&session, &options, &cancel, &handshake] {
+        {
+            std::lock_guard lock(handshake.mutex);
+            if (handshake.work_done) return;
+            handshake.aborted = true;
+        }
+        cancel.request_stop();
+        {
+            std::unique_lock lock(handshake.mutex);
+            if (handshake.changed.wait_for(lock, abort_grace, [&] { return handshake.work_done; })) return;
+            handshake.abandoned = true;
+        }
         session.end_progress();
         const auto written = session.write_interrupted();
         std::fflush(stdout);
         if (!written)
             std::fprintf(stderr, "fleetmend: aborted; the report could not be written: %s\n", written.error().c_str());
         std::fprintf(stderr,
-                     "fleetmend: aborted by a second signal; steps in flight were cut off (resume captures their "
-                     "hosts again)\nreport:  %s\njournal: %s\nto continue: %s\n",
-                     session.report_path().c_str(), session.journal_path().c_str(),
-                     resume_command(session.journal_path()).c_str());
+                     "fleetmend: aborted by a second signal; steps in flight were cancelled but did not end within "
+                     "%lld s, so the process ends with their commands still open on the hosts (resume captures "
+                     "their hosts again)\nreport:  %s\njournal: %s\nto continue: %s\n",
+                     static_cast<long long>(abort_grace.count()), session.report_path().c_str(),
+                     session.journal_path().c_str(), resume_command(session.journal_path()).c_str());
         std::fflush(stderr);
         std::_Exit(options.abort_exit_status);
     });
     drive_outcome outcome;
     outcome.result = work();
+    {
+        std::unique_lock lock(handshake.mutex);
+        handshake.work_done = true;
+        handshake.changed.notify_all();
+        // The watcher owns the ending now (it writes the report, then _Exit).
+        if (handshake.abandoned) handshake.changed.wait(lock, [] { return false; });
+        outcome.aborted = handshake.aborted;
+    }
     session.end_progress();
     outcome.report_path = session.report_path();
     outcome.journal_path = session.journal_path();
@@ -133,6 +174,17 @@ drive_outcome drive_in_session(run_session& session, const drive_options& option
     } else {
         outcome.report_error = report.error();
         outcome.report = session.snapshot();
+    }
+    if (outcome.aborted) {
+        std::size_t cut_off = 0;
+        for (const auto& h : outcome.result.hosts) cut_off += h.outcome.cut_off ? 1 : 0;
+        std::fflush(stdout);
+        std::fprintf(stderr,
+                     "fleetmend: aborted by a second signal; %zu step%s in flight %s stopped on the hosts (command "
+                     "ended, shell closed) and %s unfinished: resume captures %s again\n",
+                     cut_off, cut_off == 1 ? "" : "s", cut_off == 1 ? "was" : "were",
+                     cut_off == 1 ? "its host stays" : "their hosts stay", cut_off == 1 ? "it" : "them");
+        std::fflush(stderr);
     }
     return outcome;
 }
@@ -161,8 +213,10 @@ std::expected<std::optional<machine_locks>, std::string> lock_hosts(const planne
     return std::optional<machine_locks>(std::move(*lock));
 }
 
-rollout_options rollout_options_for(const rollout_settings& settings, drive_options& options) {
+rollout_options rollout_options_for(const rollout_settings& settings, drive_options& options,
+                                    std::stop_token cancel) {
     rollout_options rollout;
+    rollout.cancel = std::move(cancel);
     rollout.mode = options.mode;
     rollout.settings = settings;
     rollout.stop = options.stop;
@@ -183,9 +237,10 @@ std::expected<drive_outcome, drive_error> drive_rollout(const playbook& book, co
     auto session = run_session::open(options.report_dir, header.run_id, options.style, options.progress_out,
                                      journal_reserve_estimate(plan.host_count, book, default_excerpt_bytes));
     if (!session) return std::unexpected(drive_error{session.error(), session_error_is_records(session.error())});
-    rollout_executor executor(book, (*session)->sink(), rollout_options_for(settings, options),
+    std::stop_source cancel;
+    rollout_executor executor(book, (*session)->sink(), rollout_options_for(settings, options, cancel.get_token()),
                               std::move(options.make_transport), std::move(options.probe));
-    return drive_in_session(**session, options, [&] {
+    return drive_in_session(**session, options, cancel, [&] {
         return facts_before ? executor.restore(plan.batches, *facts_before, std::move(header))
                             : executor.run(plan.batches, std::move(header));
     });
@@ -203,9 +258,11 @@ std::expected<drive_outcome, drive_error> drive_resume(const playbook& book, con
                                        journal_reserve_estimate(plan.host_count, book, default_excerpt_bytes));
     if (!session) return std::unexpected(drive_error{session.error(), session_error_is_records(session.error())});
     options.mode = state.header.mode;
-    rollout_executor executor(book, (*session)->sink(), rollout_options_for(state.header.rollout, options),
+    std::stop_source cancel;
+    rollout_executor executor(book, (*session)->sink(),
+                              rollout_options_for(state.header.rollout, options, cancel.get_token()),
                               std::move(options.make_transport), std::move(options.probe));
-    return drive_in_session(**session, options,
+    return drive_in_session(**session, options, cancel,
                             [&] { return executor.resume(plan.batches, state, state.header, facts_before); });
 }
 

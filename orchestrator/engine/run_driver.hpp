@@ -85,6 +85,9 @@ struct drive_outcome {
     std::string report_error;
     /// Set when the report is not where it was asked for: why, and where it is.
     std::string report_note;
+    /// A second signal cancelled the steps in flight (their hosts are
+    /// host_outcome::cut_off); the result is interrupted.
+    bool aborted = false;
 };
 
 /// Why a run could not start.

@@ -251,6 +251,7 @@ step_outcome run_step(const step& s, phase in_phase, const template_values& valu
                       : context.remote ? run_command_attempt(*command, s, context, record)
                                        : attempt_result{false, true, "no connection to run on"};
                 if (last.ok) break;
+                if (record.error == error_kind::cancelled) break;  // the operator stopped it: no retry
             }
             record.ok = last.ok;
             outcome.transport_failed = last.transport_failed;

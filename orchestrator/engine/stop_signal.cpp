@@ -42,8 +42,8 @@ extern "C" void fleetmend_engine_on_stop_signal(int signal_number) {
     }
     if (seen == 2 && abort_watched.load() && abort_pipe[1] >= 0) {
         static const char note[] =
-            "\naborting: steps in flight are cut off; writing the journal and the report (signal again to end at "
-            "once)\n";
+            "\naborting: stopping the commands in flight on their hosts, then writing the journal and the report "
+            "(signal again to end at once)\n";
         say(note, sizeof note - 1);
         [[maybe_unused]] const auto woke = ::write(abort_pipe[1], "!", 1);
         return;

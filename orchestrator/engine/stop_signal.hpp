@@ -3,9 +3,11 @@
 /// (a closed output pipe fails writes, never the run). The first signal asks the scheduler to start no
 /// new host (hosts in flight finish and the report is written). A second
 /// signal aborts the steps in flight: while an abort_watch lives, its
-/// callback writes the journal and the report and ends the process; without
-/// one the process ends at once (the journal keeps what happened for
-/// `fleetmend resume`). A third signal always ends the process at once.
+/// callback runs (the run driver's cancels the commands in flight, waits for
+/// their hosts a bounded time, and lets the run write the journal and the
+/// report); without one the process ends at once (the journal keeps what
+/// happened for `fleetmend resume`). A third signal always ends the process
+/// at once.
 #include <atomic>
 #include <functional>
 #include <thread>
@@ -16,8 +18,8 @@ namespace fleetmend {
 [[nodiscard]] const std::atomic<bool>& install_stop_handlers() noexcept;
 
 /// While it lives, a second SIGINT/SIGTERM/SIGHUP runs `on_abort` on a helper thread
-/// (not in the signal handler, so it may write files). `on_abort` is expected
-/// to end the process. One watch at a time.
+/// (not in the signal handler, so it may write files and wait). One watch at
+/// a time.
 class abort_watch {
 public:
     explicit abort_watch(std::function<void()> on_abort);

@@ -104,6 +104,9 @@ void fold_progress(host_progress& p, const run_event& event) {
                 // before transitions were recorded has only this).
                 if (e.in_phase == phase::apply || e.in_phase == phase::rollback) p.host_may_differ = true;
             } else if constexpr (std::is_same_v<E, step_finished>) {
+                // Cut off by the operator: still open, as if the run had
+                // ended there (resume treats it as a crash at that point).
+                if (e.step.error == error_kind::cancelled) return;
                 p.open_step.reset();
                 // Only the steps of a changing phase count: reads are taken again.
                 const bool of_phase = (p.recorded_phase == apply && e.step.in_phase == phase::apply) ||

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -32,12 +33,16 @@ struct fake_host {
     /// Non-empty: the set command hangs after printing this and runs into its
     /// timeout (the error carries what it printed).
     std::string set_hangs_printing;
+    /// Non-empty: the set command prints this and then blocks until the
+    /// transport is cancelled (or its deadline passes).
+    std::string set_blocks_printing;
     int stale_reads = 0;  // show state still prints the old type this many times after each set
     int stale_left = 0;
     // counters
     int sets = 0;
     int connects = 0;
     int closes = 0;
+    int cancels = 0;  // cancel() calls on this host's transports
     std::vector<std::string> commands;
     std::string type_before_last_set;
 };
@@ -59,6 +64,8 @@ public:
         return log_;
     }
     int max_in_flight() const { return max_in_flight_.load(); }
+    /// Commands blocked in set_blocks_printing right now.
+    int blocked() const { return blocked_.load(); }
     std::string type_of(const std::string& name) {
         std::lock_guard lock(mutex_);
         return hosts_[name].type;
@@ -85,6 +92,8 @@ private:
         ~fake_transport() override { close(); }
 
         std::expected<void, transport_error> connect(deadline) override {
+            if (cancelled_.load())
+                return std::unexpected(transport_error{error_kind::cancelled, "stopped by the operator"});
             std::lock_guard lock(fleet_.mutex_);
             auto& h = fleet_.hosts_[name_];
             ++h.connects;
@@ -101,8 +110,11 @@ private:
         }
 
         std::expected<exec_result, transport_error> run(const std::string& command, shell_kind,
-                                                        deadline) override {
+                                                        deadline until) override {
+            if (cancelled_.load())
+                return std::unexpected(transport_error{error_kind::cancelled, "stopped by the operator"});
             if (fleet_.command_delay.count() > 0) std::this_thread::sleep_for(fleet_.command_delay);
+            if (auto blocked = block_if_asked(command, until)) return std::move(*blocked);
             std::lock_guard lock(fleet_.mutex_);
             ++stats_.commands;
             auto& h = fleet_.hosts_[name_];
@@ -126,9 +138,37 @@ private:
             --fleet_.in_flight_;
         }
 
+        void cancel() noexcept override {
+            cancelled_.store(true);
+            std::lock_guard lock(fleet_.mutex_);
+            ++fleet_.hosts_[name_].cancels;
+        }
+
         transport_stats stats() const noexcept override { return stats_; }
 
     private:
+        /// set_blocks_printing: waits for cancel() (or the deadline) as a
+        /// hanging remote command would, then fails with what it printed.
+        std::optional<std::expected<exec_result, transport_error>> block_if_asked(const std::string& command,
+                                                                                   deadline until) {
+            std::string printed_text;
+            {
+                std::lock_guard lock(fleet_.mutex_);
+                printed_text = fleet_.hosts_[name_].set_blocks_printing;
+            }
+            if (printed_text.empty() || !command.starts_with("netsh interface teredo set state")) return std::nullopt;
+            ++fleet_.blocked_;
+            while (!cancelled_.load() && clock_type::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            --fleet_.blocked_;
+            exec_result printed;
+            printed.stdout_text = printed_text;
+            printed.stdout_total_bytes = printed_text.size();
+            const bool by_cancel = cancelled_.load();
+            return std::unexpected(transport_error{by_cancel ? error_kind::cancelled : error_kind::timeout,
+                                                   by_cancel ? "stopped by the operator" : "timed out",
+                                                   std::move(printed)});
+        }
+
         static exec_result netsh(fake_host& h, const std::string& command) {
             exec_result r;
             const std::string show = "netsh interface teredo show state";
@@ -177,6 +217,7 @@ private:
         fake_fleet& fleet_;
         std::string name_;
         bool connected_ = false;
+        std::atomic<bool> cancelled_{false};
         transport_stats stats_;
     };
 
@@ -185,6 +226,7 @@ private:
     std::vector<fleet_log_entry> log_;
     int in_flight_ = 0;
     std::atomic<int> max_in_flight_{0};
+    std::atomic<int> blocked_{0};
 };
 
 inline pattern make_pattern(const std::string& text) { return pattern{text, boost::regex(text)}; }

@@ -7,6 +7,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <stop_token>
+#include <thread>
+
 using namespace fleetmend;
 using namespace fleetmend::test;
 
@@ -267,4 +271,81 @@ TEST_CASE("executor: 100 hosts, 3 verify failures in batch 3, rollback-batch",
     }
     // the three failures keep why they failed
     CHECK(f.result_of(result, "win015").outcome.message.find("verify") != std::string::npos);
+}
+
+TEST_CASE("executor: a cancel ends the commands in flight and their hosts stay in flight in the journal",
+          "[engine][unit]") {
+    rollout_fixture f(6);
+    std::atomic<bool> stop{false};
+    std::stop_source cancel;
+    f.options.stop = &stop;
+    f.options.cancel = cancel.get_token();
+    f.options.settings.concurrency = 3;
+    f.options.settings.batches = {percent(100)};
+    for (const auto& h : f.hosts) f.fleet.host(h.name).set_blocks_printing = "Setting the Teredo type...\r\n";
+    // The operator's two signals, once three hosts hang in their apply.
+    std::jthread operator_thread([&] {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (f.fleet.blocked() < 3 && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        stop = true;
+        cancel.request_stop();
+    });
+    const auto result = f.run();
+    operator_thread.join();
+
+    CHECK(result.interrupted);
+    CHECK(f.fleet.blocked() == 0);
+    std::size_t cut_off = 0;
+    for (const auto& h : result.hosts) {
+        if (!h.outcome.cut_off) continue;
+        ++cut_off;
+        CHECK(h.outcome.status == host_status::skipped);
+        CHECK(h.outcome.error == error_kind::cancelled);
+        CHECK_THAT(h.outcome.message, Catch::Contains("cut off by a second signal in apply"));
+        CHECK(f.fleet.host(h.host->name).cancels == 1);
+        CHECK(f.fleet.host(h.host->name).closes == 1);  // the connection was closed, not abandoned
+        CHECK(f.sink.finished_of(h.host->name).empty());  // still in flight for resume
+    }
+    CHECK(cut_off == 3);
+    CHECK(result.count(host_status::skipped) == 6);  // 3 cut off, 3 never started
+    CHECK(f.fleet.total_sets() == 0);
+
+    // The journal keeps each cancelled step with what it printed, and reads
+    // back as a host cut off mid-apply (a resume captures it again).
+    std::map<std::string, host_progress> progress;
+    std::size_t cancelled_steps = 0;
+    for (const auto& e : f.sink.events) {
+        if (const auto* s = std::get_if<step_finished>(&e); s && s->step.error == error_kind::cancelled) {
+            ++cancelled_steps;
+            CHECK(s->step.stdout_excerpt == "Setting the Teredo type...\r\n");
+        }
+        const std::string host(event_host(e));
+        if (!host.empty()) fold_progress(progress[host], e);
+    }
+    CHECK(cancelled_steps == 3);
+    for (const auto& h : result.hosts) {
+        if (!h.outcome.cut_off) continue;
+        const auto& p = progress.at(h.host->name);
+        CHECK_FALSE(p.finished);
+        CHECK(p.recorded_phase == host_phase::apply);
+        CHECK(p.host_may_differ);
+        CHECK(p.step_failure.empty());
+        CHECK(p.open_step == phase::apply);
+    }
+}
+
+TEST_CASE("executor: a cancel before a host connects ends it cut off without a command", "[engine][unit]") {
+    rollout_fixture f(2);
+    std::atomic<bool> stop{false};
+    std::stop_source cancel;
+    cancel.request_stop();
+    f.options.cancel = cancel.get_token();
+    f.options.stop = &stop;  // not set: the hosts start, and meet the cancel at once
+    const auto result = f.run();
+    for (const auto& h : result.hosts) {
+        CHECK(h.outcome.cut_off);
+        CHECK(f.fleet.host(h.host->name).commands.empty());
+        CHECK(f.sink.finished_of(h.host->name).empty());
+    }
 }
