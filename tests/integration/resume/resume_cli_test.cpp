@@ -144,6 +144,38 @@ TEST_CASE("a second SIGINT aborts the steps in flight, still writes journal and 
     CHECK(problems.empty());
 }
 
+TEST_CASE("a second SIGINT terminates hanging WinRM commands: the lab's open shells go back to zero, report written",
+          "[resume][integration]") {
+    lab_shape shape;
+    shape.hosts = 6;
+    shape.slow_percent = 0;
+    shape.not_elevated = {};
+    shape.hanging = {2, 3, 4, 5};
+    auto lab = start_lab(shape, 44);
+    child_process run(run_args(*lab, "100%", 6), lab->dir / "run.out");
+    // Every hanging host has a shell open and its first command running.
+    const auto until = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < until && !run.poll() && lab->fleet->totals().open_shells < 4)
+        std::this_thread::sleep_for(10ms);
+    REQUIRE(lab->fleet->totals().open_shells >= 4);
+    run.send(SIGINT);
+    REQUIRE(wait_for_text(lab->dir / "run.out", "stopping: no new host starts", 20s));
+    run.send(SIGINT);
+    const int status = run.wait(60s);
+    const std::string output = read_text(lab->dir / "run.out");
+    INFO(output);
+    CHECK(status == 5);
+    CHECK_THAT(output, Catch::Contains("4 steps in flight were stopped on the hosts"));
+    CHECK_THAT(output, !Catch::Contains("still open"));
+    CHECK(lab->fleet->totals().open_shells == 0);  // Signal terminate and Delete reached every host
+    const auto journal = find_journal(lab->report_dir);
+    CHECK_THAT(output, Catch::Contains(expected_hint(journal)));
+    auto aborted = fleetmend::read_report_file(fs::path(journal).replace_extension(".json").string());
+    REQUIRE(aborted.has_value());
+    CHECK(aborted->interrupted);
+    CHECK(aborted->summary.at("unfinished") == 4);  // cut off, recorded in flight: resume captures them again
+}
+
 TEST_CASE("while a run works, a second run on its hosts or a resume of its journal is refused, naming the holder",
           "[resume][integration]") {
     auto lab = start_lab(slow_fleet("100ms", 20), 43);

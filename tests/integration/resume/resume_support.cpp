@@ -36,6 +36,12 @@ std::unique_ptr<trial_lab> start_lab(const lab_shape& shape, unsigned index) {
             text += (i ? ", " : "") + std::to_string(shape.not_elevated[i]);
         text += "]\n";
     }
+    if (!shape.hanging.empty()) {
+        text += "[[fault]]\nkind = \"hang\"\nhosts = [";
+        for (std::size_t i = 0; i < shape.hanging.size(); ++i)
+            text += (i ? ", " : "") + std::to_string(shape.hanging[i]);
+        text += "]\n";
+    }
     auto lab = std::make_unique<trial_lab>();
     lab->dir = fs::temp_directory_path() /
                ("fleetmend-resume-" + std::to_string(::getpid()) + "-" + std::to_string(index));

@@ -19,6 +19,7 @@ struct lab_shape {
     unsigned slow_percent = 10;       // hosts with latency before every answer
     std::string slow_latency = "40ms";
     std::vector<unsigned> not_elevated{17, 117};  // their apply fails: they end failed
+    std::vector<unsigned> hanging;                 // their commands never finish (fault "hang")
 };
 
 /// A fresh lab (every host in its initial state) plus a folder for reports.

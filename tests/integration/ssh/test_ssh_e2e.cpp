@@ -1,14 +1,19 @@
 // fleetmend run over SSH, end to end: the real binary, a real sshd serving
 // simulated Windows hosts, playbooks/teredo-disable.toml.
+#include "tests/integration/support/child_process.hpp"
 #include "tests/integration/support/fleetmend_process.hpp"
 #include "tests/integration/support/sshd_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
+#include <thread>
 
 using namespace fleetmend::test;
 using namespace std::chrono_literals;
@@ -57,6 +62,28 @@ std::size_t set_state_calls(const sshd_fixture& sshd, const std::string& address
 std::string describe(const fleetmend_run& run) {
     return "exit " + std::to_string(run.exit_code) + " after " + std::to_string(run.took.count()) +
            " ms; output:\n" + run.output;
+}
+
+/// Processes running this fixture's netsh stand-in right now (any host).
+std::size_t standins_running(const sshd_fixture& sshd) {
+    const std::string script = (sshd.dir() / "bin" / "netsh").string();
+    std::size_t n = 0;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+        const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        n += cmdline.find(script) != std::string::npos;
+    }
+    return n;
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::seconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return condition();
 }
 
 }  // namespace
@@ -173,4 +200,43 @@ TEST_CASE("hosts that fail (host key, password, closed port, hanging netsh) fail
     CHECK(sshd.teredo_type(a[21]) == "client");
     CHECK(sshd.teredo_type(a[22]) == "client");
     CHECK(set_state_calls(sshd, a[20]) == 0);
+}
+
+TEST_CASE("a second SIGINT with SSH commands in flight ends them on the hosts and still writes the report",
+          "[e2e][integration][ssh]") {
+    sshd_fixture sshd({.hosts = 3, .first_host = 90});
+    std::string inventory = inventory_header(sshd, sshd.known_hosts());
+    for (std::size_t i = 0; i < 3; ++i) {
+        sshd.set_flag(sshd.addresses()[i], "hang");  // netsh blocks until the flag goes
+        inventory += host_table(host_name(i), sshd.addresses()[i], sshd.port());
+    }
+    const fs::path inv = sshd.dir() / "inventory.toml";
+    write_text(inv, inventory);
+    const fs::path reports = sshd.dir() / "reports";
+    child_process run({"run", "-i", inv.string(), playbook, "--yes", "--batches", "100%", "--concurrency", "3",
+                       "--report-dir", reports.string()},
+                      sshd.dir() / "run.out");
+    REQUIRE(eventually([&] { return run.poll() || standins_running(sshd) >= 3; }, 60s));
+    INFO(read_text(sshd.dir() / "run.out"));
+    REQUIRE_FALSE(run.poll());
+    run.send(SIGINT);
+    REQUIRE(eventually([&] { return read_text(sshd.dir() / "run.out").find("stopping: no new host starts") !=
+                                    std::string::npos; }, 20s));
+    run.send(SIGINT);
+    const int status = run.wait(60s);
+    const std::string output = read_text(sshd.dir() / "run.out");
+    INFO(output);
+    CHECK(status == 5);
+    CHECK_THAT(output, Catch::Contains("3 steps in flight were stopped on the hosts"));
+    // sshd delivered the TERM to each command: no stand-in is left hanging
+    // although its hang flag is still there.
+    CHECK(eventually([&] { return standins_running(sshd) == 0; }, 20s));
+    std::ifstream report_file;
+    for (const auto& entry : fs::directory_iterator(reports))
+        if (entry.path().extension() == ".json") report_file.open(entry.path());
+    REQUIRE(report_file.is_open());
+    const auto report = nlohmann::json::parse(report_file);
+    CHECK(report["interrupted"] == true);
+    CHECK(report["summary"]["unfinished"] == 3);
+    for (const auto& a : sshd.addresses()) sshd.set_flag(a, "hang", false);
 }
