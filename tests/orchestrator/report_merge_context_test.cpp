@@ -5,6 +5,7 @@
 #include "report_schema_check.hpp"
 
 #include "orchestrator/report/merge.hpp"
+#include "orchestrator/report/render.hpp"
 #include "orchestrator/report/report.hpp"
 
 #include <catch2/catch.hpp>
@@ -88,6 +89,11 @@ TEST_CASE("a merge of one scan's shards keeps the scan, each run's approval and 
     CHECK(back->preflight == merged.preflight);
     REQUIRE(back->scan);
     CHECK(back->scan->findings.size() == 3);
+
+    // Every rendering shows who let each source run start.
+    const auto text = render_text(merged);
+    CHECK_THAT(text, Catch::Contains("confirmed by bob on ws01"));
+    CHECK_THAT(text, Catch::Contains("change ticket CHG-4711"));
 }
 
 TEST_CASE("runs from different scan exports merge without a scan section", "[report][merge][unit]") {
