@@ -125,6 +125,9 @@ int run_merge(const report_options& o) {
     if (playbooks.size() > 1)
         std::fprintf(stderr, "fleetmend report merge: warning: the sources ran %zu different playbooks (path or "
                              "content)\n", playbooks.size());
+    if (scans_differ(inputs))
+        std::fprintf(stderr, "fleetmend report merge: warning: the sources targeted hosts from different scan exports "
+                             "(or finding ids); the merged report has no scan section: merge the runs of one scan\n");
     return emit(merge_reports(inputs, make_run_id()), o, "json");
 }
 

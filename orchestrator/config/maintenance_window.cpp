@@ -1,4 +1,5 @@
 #include "orchestrator/config/maintenance_window.hpp"
+#include "transports/encoding/ascii_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,17 +18,8 @@ const char* const accepted_forms =
     "write e.g. \"Sat 22:00-Sun 04:00\", \"Mon-Fri 20:00-23:30\" or \"22:00-04:00\" (every day), several "
     "joined by commas, optionally followed by a time zone such as Europe/Berlin or UTC";
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
+using encoding::lower;
+using encoding::trim;
 
 std::optional<int> day_index(std::string_view word) {
     const std::string l = lower(word);

@@ -1,4 +1,5 @@
 #include "orchestrator/config/ssh_client_config.hpp"
+#include "transports/encoding/ascii_text.hpp"
 
 #include <glob.h>
 #include <pwd.h>
@@ -26,11 +27,7 @@ bool ssh_client_config::condition::matches(std::string_view name) const {
 
 namespace {
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
+using encoding::lower;
 
 std::string home() {
     if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0') return h;

@@ -1,4 +1,6 @@
 #include "orchestrator/journal/journal.hpp"
+
+#include "orchestrator/config/file_write.hpp"
 #include "orchestrator/report/host_lifecycle.hpp"
 
 #include <spdlog/spdlog.h>
@@ -33,23 +35,6 @@ bool must_be_durable(const run_event& event) {
         return step->in_phase == phase::apply || step->in_phase == phase::rollback;
     if (const auto* transition = std::get_if<host_transition>(&event)) return phase_changes_host(transition->to);
     return std::holds_alternative<run_started>(event) || std::holds_alternative<run_finished>(event);
-}
-
-std::string errno_text() { return std::strerror(errno); }
-
-bool write_all(int fd, const std::string& text) {
-    const char* p = text.data();
-    std::size_t left = text.size();
-    while (left > 0) {
-        const auto n = ::write(fd, p, left);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        p += n;
-        left -= static_cast<std::size_t>(n);
-    }
-    return true;
 }
 
 void sync_folder_of(const std::string& path) {

@@ -1,5 +1,6 @@
 #include "orchestrator/report/merge.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace fleetmend {
@@ -34,7 +35,14 @@ run_report merge_reports(const std::vector<merge_input>& inputs, const std::stri
         if (in.finished && (!out.finished || *in.finished > *out.finished)) out.finished = in.finished;
         out.complete = out.complete && in.complete;
         out.interrupted = out.interrupted || in.interrupted;
-        out.sources.push_back({in.run_id, inputs[i].path, in.shard});
+        out.sources.push_back({in.run_id, inputs[i].path, in.shard, in.approval});
+        if (in.preflight) {
+            if (!out.preflight) out.preflight.emplace();
+            out.preflight->hosts += in.preflight->hosts;
+            out.preflight->took += in.preflight->took;
+            out.preflight->failed.insert(out.preflight->failed.end(), in.preflight->failed.begin(),
+                                         in.preflight->failed.end());
+        }
 
         for (auto b : in.batches) {
             if (b.run_id.empty()) b.run_id = in.run_id;
@@ -48,8 +56,34 @@ run_report merge_reports(const std::vector<merge_input>& inputs, const std::stri
         }
     }
     if (inputs.empty()) out.complete = false;
+    if (!scans_differ(inputs)) {
+        for (const auto& input : inputs) {
+            const auto& scan = input.report.scan;
+            if (!scan) continue;
+            if (!out.scan) {
+                out.scan = scan;
+                continue;
+            }
+            out.scan->scan_hosts = std::max(out.scan->scan_hosts, scan->scan_hosts);
+            for (const auto& [host, findings] : scan->findings) out.scan->findings.try_emplace(host, findings);
+            for (const auto& unmatched : scan->unmatched)
+                if (std::ranges::find(out.scan->unmatched, unmatched) == out.scan->unmatched.end())
+                    out.scan->unmatched.push_back(unmatched);
+        }
+    }
     out.recount();
     return out;
+}
+
+bool scans_differ(const std::vector<merge_input>& inputs) {
+    const scan_source* first = nullptr;
+    for (const auto& input : inputs) {
+        const auto& scan = input.report.scan;
+        if (!scan) continue;
+        if (!first) first = &*scan;
+        else if (scan->sha256 != first->sha256 || scan->wanted != first->wanted) return true;
+    }
+    return false;
 }
 
 }  // namespace fleetmend

@@ -6,14 +6,29 @@
 
 namespace fleetmend {
 
+namespace {
+
+std::string confirmed_by(const run_approval& a) {
+    return a.confirmed_by + " on " + a.workstation + " at " + format_time(a.at) + " (" +
+           (a.how == "prompt" ? "answered the prompt" : "with --yes") + ")";
+}
+
+}  // namespace
+
 std::vector<context_row> context_rows(const run_report& r) {
     std::vector<context_row> rows;
     if (r.approval) {
         const auto& a = *r.approval;
         rows.push_back({"Change ticket", a.change_ticket.empty() ? "none given" : a.change_ticket});
-        rows.push_back({"Confirmed by", a.confirmed_by + " on " + a.workstation + " at " + format_time(a.at) + " (" +
-                                            (a.how == "prompt" ? "answered the prompt" : "with --yes") + ")"});
+        rows.push_back({"Confirmed by", confirmed_by(a)});
         rows.push_back({"Command line", a.command_line});
+    }
+    // A merged report: each source run was let start on its own.
+    for (const auto& source : r.sources) {
+        if (!source.approval) continue;
+        const auto& a = *source.approval;
+        rows.push_back({"Run " + source.run_id, "confirmed by " + confirmed_by(a) + ", change ticket " +
+                                                    (a.change_ticket.empty() ? "none given" : a.change_ticket)});
     }
     if (r.preflight) {
         const auto& p = *r.preflight;

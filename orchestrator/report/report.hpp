@@ -77,7 +77,8 @@ using status_counts = std::map<std::string, int>;
 struct report_source {
     std::string run_id;
     std::string path;
-    std::optional<shard_spec> shard;  // the source was a --shard run
+    std::optional<shard_spec> shard;       // the source was a --shard run
+    std::optional<run_approval> approval;  // who let that run start (each shard has its own)
 };
 
 struct run_report {

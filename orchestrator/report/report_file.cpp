@@ -1,4 +1,6 @@
 // Files of a report: atomic writes, digests of the inputs, run ids.
+
+#include "orchestrator/config/file_write.hpp"
 #include "orchestrator/report/report.hpp"
 #include "orchestrator/report/names.hpp"
 
@@ -27,23 +29,6 @@ struct fd_closer {
         if (fd >= 0) ::close(fd);
     }
 };
-
-std::string errno_text() { return std::strerror(errno); }
-
-bool write_all(int fd, std::string_view text) {
-    const char* p = text.data();
-    std::size_t left = text.size();
-    while (left > 0) {
-        const auto n = ::write(fd, p, left);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        p += n;
-        left -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
 
 struct evp_md_ctx_deleter {
     void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }

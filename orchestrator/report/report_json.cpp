@@ -157,7 +157,8 @@ run_report read_report(const json& j) {
     if (const auto it = j.find("preflight"); it != j.end()) r.preflight = read_preflight(*it);
     if (auto it = j.find("sources"); it != j.end()) {
         for (const auto& s : array_field(j, "sources"))
-            r.sources.push_back({str(s, "run_id"), str(s, "path"), optional_shard(s)});
+            r.sources.push_back({str(s, "run_id"), str(s, "path"), optional_shard(s),
+                                 s.contains("approval") ? std::optional(read_approval(s["approval"])) : std::nullopt});
     }
     // The summary is derived data: recompute rather than trust a hand edit.
     r.recount();
@@ -201,6 +202,7 @@ json report_head_to_json(const run_report& r) {
         for (const auto& s : r.sources) {
             json source{{"run_id", s.run_id}, {"path", s.path}};
             if (s.shard) source["shard"] = shard_to_json(*s.shard);
+            if (s.approval) source["approval"] = approval_to_json(*s.approval);
             sources.push_back(std::move(source));
         }
         j["sources"] = sources;

@@ -63,7 +63,7 @@ cbt_lab& lab_env() {
         options.scenario_text = scenario_text();
         options.directory = made.directory;
         // ctest runs test cases as parallel processes: each gets its own addresses.
-        options.address_base = "127.78." + std::to_string(1 + ::getpid() % 250) + ".1";
+        options.address_base = "127.225." + std::to_string(1 + ::getpid() % 250) + ".1";
         auto fleet = lab::lab_fleet::start(options);
         if (!fleet) FAIL("lab: " << fleet.error());
         made.fleet = std::move(*fleet);

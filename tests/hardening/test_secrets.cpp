@@ -80,7 +80,7 @@ bool owner_only(const fs::path& p) {
 
 TEST_CASE("no artifact of a run holds the password, from any source, at -vv", "[secrets][integration]") {
     lab::lab_options options;
-    options.address_base = "127.79." + std::to_string(::getpid() % 250 + 1) + ".1";
+    options.address_base = "127.224." + std::to_string(::getpid() % 250 + 1) + ".1";
     options.http_port = 25985;
     options.https_port = 25986;
     options.ssh_port = 22222;

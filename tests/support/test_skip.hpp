@@ -32,4 +32,11 @@ inline void skip_unless_executable(const std::string& path, const std::string& p
         skip_test(path + " is missing; install Debian's " + package + " package (.ci/setup does)");
 }
 
+/// Skips unless `path` exists (a library to preload, say); `package` is the
+/// Debian package that has it.
+inline void skip_unless_file(const std::string& path, const std::string& package) {
+    if (::access(path.c_str(), F_OK) != 0)
+        skip_test(path + " is missing; install Debian's " + package + " package (.ci/setup does)");
+}
+
 }  // namespace fleetmend::test

@@ -1,4 +1,5 @@
 #include "transports/lab/lab_ssh_server.hpp"
+#include "transports/encoding/ascii_text.hpp"
 
 #include <libssh/libssh.h>
 #include <libssh/server.h>
@@ -33,11 +34,7 @@ using bind_ptr = std::unique_ptr<ssh_bind_struct, bind_deleter>;
 using session_ptr = std::unique_ptr<ssh_session_struct, session_deleter>;
 using message_ptr = std::unique_ptr<ssh_message_struct, message_deleter>;
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
+using encoding::lower;
 
 bool user_matches(std::string_view given, const lab_credentials& c) {
     const std::string user = lower(given), plain = lower(c.user);

@@ -1,5 +1,6 @@
 // Text shapes follow Windows 10/11 and Server 2016+ (docs/TEREDO.md).
 #include "transports/lab/teredo_model.hpp"
+#include "transports/encoding/ascii_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -12,17 +13,8 @@ namespace {
 
 constexpr std::string_view crlf = "\r\n";
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    return text;
-}
+using encoding::lower;
+using encoding::trim;
 
 /// Now as the Event Log prints it (local time; the lab's zone is UTC).
 std::string event_date() {

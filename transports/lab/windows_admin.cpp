@@ -2,6 +2,7 @@
 // reg add/delete of the Teredo_State policy value, netsh advfirewall rules,
 // wevtutil's text format for IP Helper events, ping, and dir of a share.
 #include "transports/lab/teredo_model.hpp"
+#include "transports/encoding/ascii_text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -10,11 +11,7 @@
 namespace fleetmend::lab {
 namespace {
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
+using encoding::lower;
 
 const std::string_view not_found = "ERROR: The system was unable to find the specified registry key or value.\r\n";
 const std::string_view done = "The operation completed successfully.\r\n\r\n";

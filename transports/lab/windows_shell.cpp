@@ -1,4 +1,5 @@
 #include "transports/lab/windows_shell.hpp"
+#include "transports/encoding/ascii_text.hpp"
 
 #include "transports/lab/base64_text.hpp"
 
@@ -11,17 +12,8 @@ namespace {
 
 command_output run_program(teredo_host& host, const host_identity& who, std::string_view command_line);
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    return text;
-}
+using encoding::lower;
+using encoding::trim;
 
 /// Splits like cmd.exe's argument parsing, enough for our commands: blanks
 /// separate, double quotes group and are removed.

@@ -1,4 +1,5 @@
 #include "transports/lab/wsman_exchange.hpp"
+#include "transports/encoding/ascii_text.hpp"
 
 #include "transports/lab/base64_text.hpp"
 #include "transports/lab/ntlm_authenticate.hpp"
@@ -14,11 +15,7 @@ namespace {
 
 constexpr std::string_view soap_type = "application/soap+xml;charset=UTF-8";
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
+using encoding::lower;
 
 /// Beast 1.74 hands out boost::string_view.
 std::string_view field_text(const http::request<http::string_body>& request, http::field name) {

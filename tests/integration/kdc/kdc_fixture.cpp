@@ -24,13 +24,29 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A free loopback port for both UDP and TCP (the KDC binds both).
+// The KDC's own loopback address, not 127.0.0.1: outgoing connections of
+// suites running beside this one take their source ports on 127.0.0.1, and
+// one of them could take the port probed below before the KDC binds it
+// (that window holds the database creation). 127.240/16 is the KDC's; the
+// process id picks the /24 so two suites' KDCs do not meet either.
+const std::string& kdc_address() {
+    static const std::string address = "127.240." + std::to_string(::getpid() % 250 + 1) + ".1";
+    return address;
+}
+
+in_addr_t kdc_in_addr() {
+    in_addr a{};
+    ::inet_pton(AF_INET, kdc_address().c_str(), &a);
+    return a.s_addr;
+}
+
+// A free port on kdc_address() for both UDP and TCP (the KDC binds both).
 unsigned short free_port() {
     for (int attempt = 0; attempt < 50; ++attempt) {
         int tcp = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in a{};
         a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_addr.s_addr = kdc_in_addr();
         socklen_t len = sizeof a;
         if (::bind(tcp, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
             ::getsockname(tcp, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
@@ -50,7 +66,7 @@ bool port_accepts(unsigned short port) {
     int s = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_addr.s_addr = kdc_in_addr();
     a.sin_port = htons(port);
     bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
     ::close(s);
@@ -137,17 +153,17 @@ std::expected<std::unique_ptr<kdc_fixture>, std::string> kdc_fixture::start(kdc_
                                    << "  dns_canonicalize_hostname = false\n  rdns = false\n"
                                    << "  udp_preference_limit = 1\n"
                                    << "  default_ccache_name = MEMORY:fleetmend-test\n"
-                                   << "[realms]\n  " << o.realm << " = {\n    kdc = 127.0.0.1:" << port << "\n  }\n"
+                                   << "[realms]\n  " << o.realm << " = {\n    kdc = " << kdc_address() << ":" << port << "\n  }\n"
                                    << "[domain_realm]\n  ." << o.domain << " = " << o.realm << "\n  " << o.domain
                                    << " = " << o.realm << "\n";
-    std::ofstream(kdc->kdc_conf_) << "[kdcdefaults]\n  kdc_listen = 127.0.0.1:" << port
-                                  << "\n  kdc_tcp_listen = 127.0.0.1:" << port << "\n"
+    std::ofstream(kdc->kdc_conf_) << "[kdcdefaults]\n  kdc_listen = " << kdc_address() << ":" << port
+                                  << "\n  kdc_tcp_listen = " << kdc_address() << ":" << port << "\n"
                                   << "[realms]\n  " << o.realm << " = {\n"
                                   << "    database_name = " << d << "/principal\n"
                                   << "    key_stash_file = " << d << "/stash\n"
                                   << "    acl_file = " << d << "/kadm5.acl\n"
-                                  << "    kdc_listen = 127.0.0.1:" << port << "\n"
-                                  << "    kdc_tcp_listen = 127.0.0.1:" << port << "\n"
+                                  << "    kdc_listen = " << kdc_address() << ":" << port << "\n"
+                                  << "    kdc_tcp_listen = " << kdc_address() << ":" << port << "\n"
                                   << "    supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal\n"
                                   << "  }\n[logging]\n  kdc = FILE:" << d << "/kdc.log\n";
     std::ofstream(d + "/kadm5.acl") << "";

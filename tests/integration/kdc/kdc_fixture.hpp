@@ -2,7 +2,7 @@
 /// A real MIT KDC on loopback for integration tests: a throw-away realm and
 /// database (kdb5_util), a client password principal and HTTP/<fqdn> service
 /// principals exported to a keytab (kadmin.local), and krb5kdc listening on a
-/// free 127.0.0.1 port. Everything lives in a temp folder removed on
+/// free port on a loopback address of its own (127.240.x.1). Everything lives in a temp folder removed on
 /// destruction; krb5kdc is stopped by its pid. Needs root-free loopback only.
 #include <expected>
 #include <memory>

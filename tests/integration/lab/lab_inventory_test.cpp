@@ -11,7 +11,7 @@ using namespace fleetmend;
 
 TEST_CASE("fleetmend loads the lab's inventory and resolves its password", "[lab][integration]") {
     lab::lab_options options;
-    options.address_base = "127.78." + std::to_string(::getpid() % 250 + 1) + ".1";
+    options.address_base = "127.222." + std::to_string(::getpid() % 250 + 1) + ".1";
     auto started = lab::lab_fleet::start(options);  // the embedded default scenario
     REQUIRE(started.has_value());
     auto& fleet = **started;

@@ -18,7 +18,7 @@ namespace {
 
 // Each test process takes its own /24 on loopback so parallel ctest runs do not collide.
 std::string address_base() {
-    return "127.77." + std::to_string(::getpid() % 250 + 1) + ".1";
+    return "127.221." + std::to_string(::getpid() % 250 + 1) + ".1";
 }
 
 constexpr const char* scenario_text = R"toml(

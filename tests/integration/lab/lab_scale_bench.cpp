@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     options.scenario_text = "name = \"scale\"\nname_pattern = \"s{n:05}.lab.example\"\npassword = \"Scale-Passw0rd!\"\n"
                             "[[group]]\nname = \"scale-http-ntlm\"\nscheme = \"http\"\nauth = \"ntlm\"\n"
                             "[types]\ndefault = 3\nclient = 1\ndisabled = 1\n";
-    options.address_base = "127.90.0.1";
+    options.address_base = "127.228.0.1";
     const long rss_before = rss_kib();
     auto started = lab::lab_fleet::start(options);
     if (!started) {

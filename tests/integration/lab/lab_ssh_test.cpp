@@ -33,7 +33,7 @@ hosts = [3]
 std::unique_ptr<lab::lab_fleet> start_ssh_lab() {
     lab::lab_options options;
     options.scenario_text = ssh_scenario;
-    options.address_base = "127.79." + std::to_string(::getpid() % 250 + 1) + ".1";
+    options.address_base = "127.223." + std::to_string(::getpid() % 250 + 1) + ".1";
     auto lab = lab::lab_fleet::start(options);
     if (!lab) FAIL("lab did not start: " << lab.error());
     return std::move(*lab);

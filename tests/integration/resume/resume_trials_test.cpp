@@ -16,6 +16,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -34,9 +35,10 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback) {
 
 enum class ending { killed, ended, failed_to_start, timed_out };
 
-/// Starts `args` and SIGKILLs it when the journal reaches `kill_at` bytes.
-ending kill_when_journal_reaches(const std::vector<std::string>& args, const fs::path& log,
-                                 const fs::path& report_dir, std::uintmax_t kill_at, int& status) {
+/// Starts `args` and SIGKILLs it as soon as `kill_now(journal)` says so
+/// (asked every millisecond once the run has a journal).
+ending kill_when(const std::vector<std::string>& args, const fs::path& log, const fs::path& report_dir,
+                 const std::function<bool(const fs::path&)>& kill_now, int& status) {
     child_process child(args, log);
     if (child.pid() <= 0) return ending::failed_to_start;
     const auto until = std::chrono::steady_clock::now() + 120s;
@@ -46,7 +48,7 @@ ending kill_when_journal_reaches(const std::vector<std::string>& args, const fs:
             return ending::ended;
         }
         const auto journal = find_journal(report_dir);
-        if (!journal.empty() && size_of(journal) >= kill_at) {
+        if (!journal.empty() && kill_now(journal)) {
             child.send(SIGKILL);
             status = child.wait(10s);
             return ending::killed;
@@ -54,6 +56,13 @@ ending kill_when_journal_reaches(const std::vector<std::string>& args, const fs:
         std::this_thread::sleep_for(1ms);
     }
     return ending::timed_out;
+}
+
+/// Starts `args` and SIGKILLs it when the journal reaches `kill_at` bytes.
+ending kill_when_journal_reaches(const std::vector<std::string>& args, const fs::path& log,
+                                 const fs::path& report_dir, std::uintmax_t kill_at, int& status) {
+    return kill_when(args, log, report_dir, [kill_at](const fs::path& journal) { return size_of(journal) >= kill_at; },
+                     status);
 }
 
 struct trial_plan {
@@ -178,38 +187,25 @@ namespace {
 /// `occurrence`-th transition into `phase` (a line holding both words).
 ending kill_at_transition(const std::vector<std::string>& args, const fs::path& log, const fs::path& report_dir,
                           const std::string& phase, unsigned occurrence, int& status) {
-    child_process child(args, log);
-    if (child.pid() <= 0) return ending::failed_to_start;
     const std::string wanted = "\"to\":\"" + phase + "\"";
     std::uintmax_t read_to = 0;
     std::string partial;
     unsigned seen = 0;
-    const auto until = std::chrono::steady_clock::now() + 120s;
-    while (std::chrono::steady_clock::now() < until) {
-        if (auto ended = child.poll()) {
-            status = *ended;
-            return ending::ended;
+    return kill_when(args, log, report_dir, [&](const fs::path& journal) {
+        if (size_of(journal) <= read_to) return false;
+        std::ifstream in(journal, std::ios::binary);
+        in.seekg(static_cast<std::streamoff>(read_to));
+        std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        read_to += chunk.size();
+        partial += chunk;
+        for (std::size_t end; (end = partial.find('\n')) != std::string::npos; partial.erase(0, end + 1)) {
+            const std::string_view line(partial.data(), end);
+            if (line.find("\"event\":\"host_transition\"") != std::string_view::npos &&
+                line.find(wanted) != std::string_view::npos && ++seen == occurrence)
+                return true;
         }
-        const auto journal = find_journal(report_dir);
-        if (!journal.empty() && size_of(journal) > read_to) {
-            std::ifstream in(journal, std::ios::binary);
-            in.seekg(static_cast<std::streamoff>(read_to));
-            std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-            read_to += chunk.size();
-            partial += chunk;
-            for (std::size_t end; (end = partial.find('\n')) != std::string::npos; partial.erase(0, end + 1)) {
-                const std::string_view line(partial.data(), end);
-                if (line.find("\"event\":\"host_transition\"") != std::string_view::npos &&
-                    line.find(wanted) != std::string_view::npos && ++seen == occurrence) {
-                    child.send(SIGKILL);
-                    status = child.wait(10s);
-                    return ending::killed;
-                }
-            }
-        }
-        std::this_thread::sleep_for(1ms);
-    }
-    return ending::timed_out;
+        return false;
+    }, status);
 }
 
 }  // namespace

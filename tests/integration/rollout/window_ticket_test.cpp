@@ -4,6 +4,7 @@
 // rollout runs without waiting for a real weekend; the lab keeps real time.
 #include "rollout_support.hpp"
 #include "tests/integration/support/child_process.hpp"
+#include "tests/support/test_skip.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -51,10 +52,7 @@ std::string hh_mm(system_clock::time_point t) {
 
 TEST_CASE("a window that closes mid-rollout: no new host starts, exit 6, resume refuses until it opens again",
           "[rollout][window][integration]") {
-    if (!std::filesystem::exists(faketime_library)) {
-        WARN("skipped: libfaketime is missing; install Debian's faketime package (.ci/setup does)");
-        return;
-    }
+    skip_unless_file(faketime_library, "faketime");
     // Slow hosts, one at a time: the run outlasts the 30 s left in the window.
     rollout_lab lab("window", {.hosts = 8, .octet = 82, .types = "[types]\nclient = 1\n",
                                .faults = "[[fault]]\nkind = \"slow\"\nhosts = [1, 2, 3, 4, 5, 6, 7, 8]\n"

@@ -57,8 +57,8 @@ struct shard_lab {
                                 "[[group]]\nname = \"http-ntlm\"\nscheme = \"http\"\nauth = \"ntlm\"\n"
                                 "[types]\nclient = 2\ndefault = 2\nenterpriseclient = 1\ndisabled = 1\n";
         options.directory = (dir / "lab").string();
-        // 127.81.x.1: a range of its own, varied by pid so parallel ctest runs do not meet.
-        options.address_base = "127.81." + std::to_string(::getpid() % 250 + 1) + ".1";
+        // 127.226.x.1: a range of its own, varied by pid so parallel ctest runs do not meet.
+        options.address_base = "127.226." + std::to_string(::getpid() % 250 + 1) + ".1";
         auto started = fleetmend::lab::lab_fleet::start(options);
         if (!started) throw std::runtime_error("the lab did not start: " + started.error());
         fleet = std::move(*started);

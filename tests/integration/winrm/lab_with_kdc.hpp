@@ -19,7 +19,7 @@ struct lab_with_kdc_options {
     std::string name_pattern;    // e.g. "win{n:03}.lab.example", numbered 1..hosts
     unsigned hosts = 0;          // each gets HTTP/<name>@REALM in the keytab
     std::string password;        // of the KDC's Administrator principal
-    std::string address_prefix;  // "127.77.": the process id picks the third octet, so
+    std::string address_prefix;  // "127.235.": the process id picks the third octet, so
                                  // ctest's parallel processes never share addresses
 };
 

@@ -19,7 +19,7 @@ constexpr const char* password = "Lab-Passw0rd-77";
 const char* scenario = R"toml(
 name = "winrm-transport"
 hosts = 8
-address_base = "127.77.0.1"
+address_base = "127.235.0.1"
 name_pattern = "win{n:03}.lab.example"
 domain = "LAB"
 user = "Administrator"
@@ -73,7 +73,7 @@ test::lab_with_kdc& env() {
         o.name_pattern = "win{n:03}.lab.example";
         o.hosts = 8;
         o.password = password;
-        o.address_prefix = "127.77.";
+        o.address_prefix = "127.235.";
         auto started = test::lab_with_kdc::start(o);
         if (!started) FAIL(started.error());
         return std::move(*started);

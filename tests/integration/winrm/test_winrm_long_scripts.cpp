@@ -42,7 +42,7 @@ hosts = [2]
 
 lab::lab_fleet& fleet() {
     static test::lab_in_temp_dir env = [] {
-        auto started = test::lab_in_temp_dir::start(scenario, "127.79.");
+        auto started = test::lab_in_temp_dir::start(scenario, "127.232.");
         if (!started) FAIL(started.error());
         return std::move(*started);
     }();

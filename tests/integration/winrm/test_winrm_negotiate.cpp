@@ -46,7 +46,7 @@ test::lab_with_kdc& env() {
         o.name_pattern = "ng{n:02}.lab.example";
         o.hosts = 1;  // an SPN for ng01 only
         o.password = password;
-        o.address_prefix = "127.82.";
+        o.address_prefix = "127.238.";
         auto started = test::lab_with_kdc::start(o);
         if (!started) FAIL(started.error());
         return std::move(*started);

@@ -46,7 +46,7 @@ hosts = [3]
 
 lab::lab_fleet& fleet() {
     static test::lab_in_temp_dir env = [] {
-        auto started = test::lab_in_temp_dir::start(scenario, "127.81.");
+        auto started = test::lab_in_temp_dir::start(scenario, "127.237.");
         if (!started) FAIL(started.error());
         return std::move(*started);
     }();

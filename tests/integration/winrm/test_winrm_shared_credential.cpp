@@ -56,7 +56,7 @@ test::lab_with_kdc& env() {
         o.name_pattern = "sc{n:03}.lab.example";
         o.hosts = ntlm_hosts + kerberos_hosts;
         o.password = password;
-        o.address_prefix = "127.78.";
+        o.address_prefix = "127.233.";
         auto started = test::lab_with_kdc::start(o);
         if (!started) FAIL(started.error());
         return std::move(*started);

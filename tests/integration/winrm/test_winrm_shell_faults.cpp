@@ -52,7 +52,7 @@ hosts = [5]
 
 lab::lab_fleet& fleet() {
     static test::lab_in_temp_dir env = [] {
-        auto started = test::lab_in_temp_dir::start(scenario, "127.80.");
+        auto started = test::lab_in_temp_dir::start(scenario, "127.234.");
         if (!started) FAIL(started.error());
         return std::move(*started);
     }();

@@ -59,7 +59,7 @@ test::lab_with_kdc& env() {
         o.name_pattern = "tls{n:02}.lab.example";
         o.hosts = 6;
         o.password = password;
-        o.address_prefix = "127.78.";
+        o.address_prefix = "127.231.";
         auto started = test::lab_with_kdc::start(o);
         if (!started) FAIL(started.error());
         return std::move(*started);
