@@ -51,6 +51,15 @@ lab_shape slow_fleet(const char* latency, unsigned hosts) {
     return shape;
 }
 
+/// SIGINT, and once its notice is printed (so it is a second signal whatever
+/// the machine's speed) SIGINT again. The exit status (-2: the first notice never came).
+int interrupt_twice(child_process& run, const fs::path& log) {
+    run.send(SIGINT);
+    if (!wait_for_text(log, "stopping: no new host starts", 20s)) return -2;
+    run.send(SIGINT);
+    return run.wait(60s);
+}
+
 std::string expected_hint(const fs::path& journal) { return "to continue: fleetmend resume " + journal.string(); }
 
 }  // namespace
@@ -119,12 +128,7 @@ TEST_CASE("a second SIGINT aborts the steps in flight, still writes journal and 
     auto lab = start_lab(slow_fleet("250ms", 18), 42);
     child_process run(run_args(*lab, "1,100%", 8), lab->dir / "run.out");
     REQUIRE(wait_for_journal(run, lab->report_dir, 20'000));
-    run.send(SIGINT);
-    // The second signal only once the first one was taken (its notice is
-    // printed), so it is a second signal whatever the machine's speed.
-    REQUIRE(wait_for_text(lab->dir / "run.out", "stopping: no new host starts", 20s));
-    run.send(SIGINT);
-    const int status = run.wait(30s);
+    const int status = interrupt_twice(run, lab->dir / "run.out");
     const std::string output = read_text(lab->dir / "run.out");
     INFO(output);
     CHECK(status == 5);
@@ -158,10 +162,7 @@ TEST_CASE("a second SIGINT terminates hanging WinRM commands: the lab's open she
     while (std::chrono::steady_clock::now() < until && !run.poll() && lab->fleet->totals().open_shells < 4)
         std::this_thread::sleep_for(10ms);
     REQUIRE(lab->fleet->totals().open_shells >= 4);
-    run.send(SIGINT);
-    REQUIRE(wait_for_text(lab->dir / "run.out", "stopping: no new host starts", 20s));
-    run.send(SIGINT);
-    const int status = run.wait(60s);
+    const int status = interrupt_twice(run, lab->dir / "run.out");
     const std::string output = read_text(lab->dir / "run.out");
     INFO(output);
     CHECK(status == 5);

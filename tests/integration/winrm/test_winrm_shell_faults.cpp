@@ -7,6 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
 using namespace fleetmend;
 
 namespace {
@@ -166,4 +169,34 @@ TEST_CASE("Shell faults: the shell is deleted after a command timed out, and whe
     }  // destroyed, never closed
     CHECK(fleet().counters(settings.host_name).open_shells == 0);
     CHECK(fleet().counters(settings.host_name).shells == 1);
+}
+
+TEST_CASE("Shell faults: a cancel from another thread terminates a hanging command and deletes its shell at once", "[winrm][lab][integration]") {
+    auto settings = settings_for(5);
+    settings.command_timeout = std::chrono::seconds(120);  // OperationTimeout 5 s: the longest a cancel waits
+    winrm_transport t(settings);
+    REQUIRE(t.connect(in_seconds(30)).has_value());
+    const auto shells_before = fleet().counters(settings.host_name).shells;
+    const auto commands_before = fleet().counters(settings.host_name).commands;
+    std::jthread canceller([&t, &settings, commands_before] {
+        // Once the command runs on the host (its shell is open), as a second signal comes.
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (fleet().counters(settings.host_name).commands == commands_before && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        t.cancel();
+    });
+    const auto started = std::chrono::steady_clock::now();
+    auto r = t.run("netsh interface teredo show state", shell_kind::cmd, in_seconds(120));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().kind == error_kind::cancelled);
+    CHECK_THAT(r.error().message, Catch::Contains("stopped by the operator"));
+    CHECK(r.error().partial.has_value());
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(60));  // not the command timeout
+    CHECK(fleet().counters(settings.host_name).open_shells == 0);  // deleted before run() returned
+    CHECK(fleet().counters(settings.host_name).shells == shells_before);
+    // Cancelled for good: nothing more starts on this transport.
+    auto again = t.run("hostname", shell_kind::cmd, in_seconds(30));
+    REQUIRE_FALSE(again.has_value());
+    CHECK(again.error().kind == error_kind::cancelled);
+    t.close();
 }
