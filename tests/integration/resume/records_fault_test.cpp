@@ -106,9 +106,15 @@ TEST_CASE("a disk filling up during the run cannot take the journal's reserved s
     const fs::path folder = filling.path();
     auto lab = start_lab(forty_hosts(100, "30ms"), 62);
     child_process run(args_for(*lab, folder), lab->dir / "run.out");
-    // Once the journal exists (and holds its reservation), fill the rest.
+    // Once the journal holds its first record, fill the rest. The file
+    // exists a moment before its reservation (open, then fallocate): only a
+    // record written shows the reservation is in place.
     const auto until = std::chrono::steady_clock::now() + 60s;
-    while (find_journal(folder).empty() && std::chrono::steady_clock::now() < until && !run.poll())
+    const auto journal_started = [&] {
+        const auto journal = find_journal(folder);
+        return !journal.empty() && size_of(journal) > 0;
+    };
+    while (!journal_started() && std::chrono::steady_clock::now() < until && !run.poll())
         std::this_thread::sleep_for(5ms);
     fill_up(folder / "filler");
     const int status = run.wait(180s);
