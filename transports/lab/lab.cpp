@@ -118,6 +118,9 @@ std::expected<std::unique_ptr<lab_fleet>, std::string> lab_fleet::start(const la
         std::string pattern = (fs::temp_directory_path() / "fleetmend-lab-XXXXXX").string();
         if (!::mkdtemp(pattern.data())) return std::unexpected("cannot create a lab folder under /tmp");
         fleet->directory_ = pattern;
+        // Its accounts, keys and CA mean nothing once the hosts are gone (and
+        // a lab that fails to start must not leave it behind either).
+        fleet->owns_directory_ = true;
     } else {
         std::error_code ec;
         fs::create_directories(options.directory, ec);
@@ -192,7 +195,13 @@ std::expected<std::unique_ptr<lab_fleet>, std::string> lab_fleet::start(const la
     return fleet;
 }
 
-lab_fleet::~lab_fleet() { stop(); }
+lab_fleet::~lab_fleet() {
+    stop();
+    if (owns_directory_) {
+        std::error_code ec;
+        std::filesystem::remove_all(directory_, ec);
+    }
+}
 
 void lab_fleet::stop() noexcept {
     if (runtime_ && runtime_->server) runtime_->server->stop();

@@ -19,7 +19,7 @@ struct lab_options {
     unsigned hosts = 0;             // 0: the scenario's count
     std::string scenario_file;      // empty: scenario_text, else the embedded default
     std::string scenario_text;      // a scenario given inline (tests)
-    std::string directory;          // empty: a new /tmp/fleetmend-lab-XXXXXX
+    std::string directory;          // empty: a new /tmp/fleetmend-lab-XXXXXX, removed with the lab
     std::string inventory_out;      // empty: <directory>/inventory.toml
     std::string address_base;       // overrides the scenario's (e.g. to run two labs at once)
     std::uint16_t http_port = 0;    // 0: the scenario's (5985)
@@ -69,6 +69,7 @@ private:
     scenario scenario_;
     lab_credentials credentials_;
     std::string directory_, inventory_path_, ca_file_, password_file_;
+    bool owns_directory_ = false;  // start() made it: the destructor removes it
     std::chrono::milliseconds startup_time_{0};
     std::unique_ptr<runtime> runtime_;
 };
