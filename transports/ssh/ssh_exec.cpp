@@ -69,17 +69,17 @@ std::expected<exec_result, transport_error> exec_on_channel(ssh_session session,
         if (clock_type::now() >= until) return std::unexpected(missed(budget));
         return std::unexpected(dropped(session, "opening a channel"));
     }
-    if (ssh_channel_request_exec(channel.get(), exec_line.c_str()) != SSH_OK) {
-        if (clock_type::now() >= until) return std::unexpected(missed(budget));
-        return std::unexpected(dropped(session, "starting the command"));
-    }
-
-    // After the command started, a failure keeps what it printed so far.
+    // Once the exec request is sent, a failure keeps what the command printed
+    // so far: sshd may start the command before its reply reaches us.
     auto with_partial = [&](transport_error error) {
         result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started);
         error.partial = std::move(result);
         return std::unexpected(std::move(error));
     };
+    if (ssh_channel_request_exec(channel.get(), exec_line.c_str()) != SSH_OK) {
+        if (clock_type::now() >= until) return with_partial(missed(budget));
+        return with_partial(dropped(session, "starting the command (it may have run)"));
+    }
     capped_stream out{result.stdout_text, result.stdout_total_bytes, max_output_bytes};
     capped_stream err{result.stderr_text, result.stderr_total_bytes, max_output_bytes};
     std::array<char, 32768> buf{};
