@@ -3,6 +3,7 @@
 // anything runs. Contacts no host, reads no secret.
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/cli/rollout_flags.hpp"
+#include "orchestrator/engine/open_files.hpp"
 #include "orchestrator/engine/plan_preview.hpp"
 #include "orchestrator/report/names.hpp"
 
@@ -39,6 +40,9 @@ int show_plan(const plan_options& options, const global_options& global) {
         for (const auto* host : plan.batches[b])
             previews.push_back({host, static_cast<int>(b) + 1, preview_run(*book, *host, book->rollout.on_failure)});
 
+    // A cap by the open-files limit is said as a run says it: on stderr, once.
+    if (const auto note = concurrency_note(book->rollout.concurrency); !note.empty())
+        std::fprintf(stderr, "fleetmend plan: %s\n", note.c_str());
     if (global.json) {
         nlohmann::json batches = nlohmann::json::array();
         for (const auto& batch : plan.batches) {

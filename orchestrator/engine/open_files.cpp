@@ -41,23 +41,27 @@ std::uint64_t open_files_limit() noexcept {
     return limit.rlim_cur == RLIM_INFINITY ? UINT64_MAX : limit.rlim_cur;
 }
 
-unsigned hosts_in_flight(unsigned requested) noexcept {
-    const std::uint64_t limit = open_files_limit();
+in_flight_capacity measure_in_flight(unsigned requested) noexcept {
+    in_flight_capacity capacity{.requested = std::max(1u, requested), .fits = std::max(1u, requested),
+                                .limit = open_files_limit(), .open = descriptors_open()};
     // An unknown limit (getrlimit failed) clamps nothing: the run says so
     // with its own errors rather than guessing a number here.
-    if (limit == 0) return std::max(1u, requested);
-    return std::max(1u, std::min(requested, hosts_within(limit, descriptors_open())));
+    if (capacity.limit != 0)
+        capacity.fits = std::min(capacity.requested, hosts_within(capacity.limit, capacity.open));
+    return capacity;
 }
 
-std::string concurrency_note(unsigned requested) {
-    const std::uint64_t open = descriptors_open();
-    const unsigned fits = hosts_in_flight(requested);
-    if (fits >= requested) return "";
+std::string in_flight_capacity::note() const {
+    if (!capped()) return "";
     const std::uint64_t needed = std::uint64_t{requested} * descriptors_per_host + descriptors_reserved + open;
     return fmt::format("--concurrency {} needs about {} open files; the limit is {} (ulimit -n) and {} are open, so at "
                        "most {} hosts run at once: raise the hard limit (ulimit -Hn, or LimitNOFILE= for a service) "
                        "for more",
-                       requested, needed, open_files_limit(), open, fits);
+                       requested, needed, limit, open, fits);
 }
+
+unsigned hosts_in_flight(unsigned requested) noexcept { return measure_in_flight(requested).fits; }
+
+std::string concurrency_note(unsigned requested) { return measure_in_flight(requested).note(); }
 
 }  // namespace fleetmend

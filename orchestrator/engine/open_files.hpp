@@ -30,13 +30,31 @@ std::uint64_t raise_open_files_limit() noexcept;
 /// The soft open-files limit in force now.
 [[nodiscard]] std::uint64_t open_files_limit() noexcept;
 
-/// min(requested, hosts_within(open_files_limit(), descriptors_open())), at least 1.
+/// What the open-files limit holds for a requested concurrency, from one
+/// reading of the limit and of the descriptors open, so that the cap applied
+/// and the figures said about it always agree.
+struct in_flight_capacity {
+    unsigned requested = 1;
+    unsigned fits = 1;         ///< min(requested, what the limit holds), at least 1
+    std::uint64_t limit = 0;   ///< the soft limit; 0 when getrlimit failed (nothing is capped then)
+    std::uint64_t open = 0;    ///< descriptors open when measured
+
+    [[nodiscard]] bool capped() const noexcept { return fits < requested; }
+    /// "" when `requested` fits; otherwise what the limit holds and how to
+    /// raise it, e.g. "--concurrency 5000 needs about 20076 open files; the
+    /// limit is 20000 (ulimit -n) and 12 are open, so at most 4981 hosts run
+    /// at once: raise the hard limit (ulimit -Hn, or LimitNOFILE= for a
+    /// service) for more".
+    [[nodiscard]] std::string note() const;
+};
+
+/// Reads the limit and the descriptors open now.
+[[nodiscard]] in_flight_capacity measure_in_flight(unsigned requested) noexcept;
+
+/// measure_in_flight(requested).fits
 [[nodiscard]] unsigned hosts_in_flight(unsigned requested) noexcept;
 
-/// "" when `requested` fits; otherwise what the limit holds and how to raise
-/// it, e.g. "--concurrency 5000 needs about 20064 open files; the limit is
-/// 20000 (ulimit -n) and 12 are open, so at most 4981 hosts run at once:
-/// raise the hard limit (ulimit -Hn, or LimitNOFILE= for a service) for more".
+/// measure_in_flight(requested).note()
 [[nodiscard]] std::string concurrency_note(unsigned requested);
 
 }  // namespace fleetmend

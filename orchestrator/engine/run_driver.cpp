@@ -87,9 +87,13 @@ std::string describe_plan(const planned_rollout& plan, const rollout_settings& s
     const std::size_t shown = std::min<std::size_t>(plan.batches.size(), 8);
     for (std::size_t i = 0; i < shown; ++i) sizes += (i ? ", " : "") + std::to_string(plan.batches[i].size());
     if (shown < plan.batches.size()) sizes += ", ...";
-    std::string at_a_time = std::to_string(hosts_in_flight(settings.concurrency));
-    if (const auto note = concurrency_note(settings.concurrency); !note.empty()) at_a_time += " (" + note + ")";
-    return fmt::format("{} host{} in {} batch{} ({}), {} at a time, order {}, on failure {}, at most {}% failed per batch",
+    // The figures of a cap are said once, on stderr before the first host
+    // (drive_and_report); the plan line says only that it applies.
+    const auto capacity = measure_in_flight(settings.concurrency);
+    std::string at_a_time = std::to_string(capacity.fits) + " at a time";
+    if (capacity.capped())
+        at_a_time += " (of --concurrency " + std::to_string(capacity.requested) + ": the open-files limit)";
+    return fmt::format("{} host{} in {} batch{} ({}), {}, order {}, on failure {}, at most {}% failed per batch",
                        plan.host_count, plan.host_count == 1 ? "" : "s", plan.batches.size(),
                        plan.batches.size() == 1 ? "" : "es", sizes, at_a_time, host_order_name(settings.order),
                        failure_policy_name(settings.on_failure), settings.max_fail_percentage);

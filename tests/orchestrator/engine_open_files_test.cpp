@@ -1,4 +1,5 @@
 #include "orchestrator/engine/open_files.hpp"
+#include "orchestrator/engine/run_driver.hpp"
 #include "tests/support/test_skip.hpp"
 
 #include <catch2/catch.hpp>
@@ -64,4 +65,28 @@ TEST_CASE("a concurrency past the limit is capped with a note that says how to r
                                         " hosts run at once: raise the hard limit (ulimit -Hn, or LimitNOFILE= for "
                                         "a service) for more");
     CHECK(hosts_in_flight(0) == 1);
+}
+
+TEST_CASE("the plan line names the cap; its figures are said once, elsewhere", "[engine][open-files]") {
+    const soft_limit low(200);
+    std::vector<host_entry> hosts(300);
+    std::vector<const host_entry*> targets;
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+        hosts[i].name = "h" + std::to_string(i);
+        targets.push_back(&hosts[i]);
+    }
+    rollout_settings settings;
+    settings.batches = {{true, 100}};
+    settings.concurrency = 1000;
+    const auto capacity = measure_in_flight(1000);
+    REQUIRE(capacity.capped());
+    CHECK(capacity.limit == 200);
+    CHECK(capacity.note().find("so at most " + std::to_string(capacity.fits) + " hosts") != std::string::npos);
+    const auto text = describe_plan(plan_targets(targets, settings, 1), settings);
+    INFO(text);
+    CHECK(text.find(std::to_string(capacity.fits) + " at a time (of --concurrency 1000: the open-files limit)") !=
+          std::string::npos);
+    CHECK(text.find("needs about") == std::string::npos);
+    settings.concurrency = 10;
+    CHECK(describe_plan(plan_targets(targets, settings, 1), settings).find("10 at a time, order") != std::string::npos);
 }

@@ -32,6 +32,7 @@ TEST_CASE("a concurrency the open-files limit cannot hold is capped and said, an
     REQUIRE(WIFEXITED(raw));
     CHECK(WEXITSTATUS(raw) == 0);
     CHECK_THAT(output, Catch::Contains("--concurrency 1000 needs about"));
+    CHECK(output.find("needs about") == output.rfind("needs about"));  // said once
     CHECK_THAT(output, Catch::Contains("open files; the limit is 200 (ulimit -n) and"));
     CHECK(std::regex_search(output, std::regex("so at most [1-9][0-9]* hosts run at once")));
     CHECK_THAT(output, !Catch::Contains("Too many open files"));
