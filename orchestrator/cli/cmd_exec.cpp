@@ -6,6 +6,7 @@
 #include "orchestrator/cli/rollout_flags.hpp"
 #include "orchestrator/config/quantities.hpp"
 #include "orchestrator/engine/operator_prompt.hpp"
+#include "orchestrator/engine/abortable_work.hpp"
 #include "orchestrator/engine/ad_hoc_run.hpp"
 #include "orchestrator/engine/run_driver.hpp"
 #include "orchestrator/engine/stop_signal.hpp"
@@ -109,7 +110,22 @@ int run_exec(const exec_options& options, const global_options& global) {
     header.playbook_path = "exec: " + command;
     header.inventory_path = inv->path;
     header.inventory_sha256 = sha256_file(inv->path);
-    const auto outcome = run_ad_hoc(*targets, run, std::move(header));
+    // A second signal stops the commands in flight on their hosts (nothing
+    // is left running there) and still shows what every host answered.
+    std::stop_source cancel;
+    run.cancel = cancel.get_token();
+    ad_hoc_outcome outcome;
+    const bool aborted = run_abortable(
+        cancel, [&] { outcome = run_ad_hoc(*targets, run, std::move(header)); },
+        [] {
+            std::fflush(stdout);
+            std::fprintf(stderr,
+                         "fleetmend exec: aborted by a second signal; the commands in flight were cancelled but did "
+                         "not end within %lld s, so the process ends with them still open on their hosts\n",
+                         static_cast<long long>(abort_grace.count()));
+            std::fflush(stderr);
+            std::_Exit(exit_interrupted);
+        });
 
     if (global.json) {
         for (const auto& line : host_outputs_json(outcome.report))
@@ -119,6 +135,16 @@ int run_exec(const exec_options& options, const global_options& global) {
     }
     int status = exit_status_for(verdict_of(outcome.result));
     print_summary(outcome, global.json, status);
+    if (aborted) {
+        std::size_t cut_off = 0;
+        for (const auto& h : outcome.result.hosts) cut_off += h.outcome.cut_off ? 1 : 0;
+        std::fflush(stdout);
+        std::fprintf(stderr,
+                     "fleetmend exec: aborted by a second signal; %zu command%s in flight %s stopped on %s host%s "
+                     "(command ended, shell closed); what %s printed so far is above\n",
+                     cut_off, cut_off == 1 ? "" : "s", cut_off == 1 ? "was" : "were", cut_off == 1 ? "its" : "their",
+                     cut_off == 1 ? "" : "s", cut_off == 1 ? "it" : "they");
+    }
     if (!options.report_dir.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(options.report_dir, ec);

@@ -44,6 +44,7 @@ ad_hoc_outcome run_ad_hoc(const std::vector<const host_entry*>& targets, const a
     rollout.settings.max_fail_percentage = 100;  // a failure stops nothing
     rollout.settings.on_failure = failure_policy::halt;
     rollout.stop = options.stop;
+    rollout.cancel = options.cancel;
     rollout.excerpt_bytes = ad_hoc_excerpt_bytes;
 
     report_builder report;

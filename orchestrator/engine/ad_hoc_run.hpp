@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct ad_hoc_options {
     progress_style style = progress_style::plain;
     std::FILE* progress_out = stdout;  // null: no progress at all
     const std::atomic<bool>* stop = nullptr;
+    /// Requested on a second signal: the commands in flight are cancelled on
+    /// their hosts and those hosts end cut off, with what they printed so far.
+    std::stop_token cancel;
     transport_factory make_transport = default_transport_factory();
 };
 

@@ -1,5 +1,6 @@
 #include "orchestrator/engine/run_driver.hpp"
 
+#include "orchestrator/engine/abortable_work.hpp"
 #include "orchestrator/engine/open_files.hpp"
 
 #include "orchestrator/config/maintenance_window.hpp"
@@ -110,63 +111,29 @@ std::expected<void, std::string> resolve_target_secrets(inventory& inv, const st
 
 namespace {
 
-/// How long a second signal waits for the hosts in flight to end their
-/// cancelled steps: a WinRM Receive the host holds lasts up to 5 s
-/// (OperationTimeout), then Signal and Delete; an SSH channel ends within a
-/// poll slice. Past it the process ends with those commands still open.
-constexpr std::chrono::seconds abort_grace{10};
-
-/// What the abort watcher and the thread running the hosts share.
-struct abort_handshake {
-    std::mutex mutex;
-    std::condition_variable changed;
-    bool work_done = false;  // the hosts in flight returned
-    bool aborted = false;    // a second signal came
-    bool abandoned = false;  // the grace ran out: the watcher writes the report and ends the process
-};
-
 /// Runs `work` on the session's sink with a second signal turned into an
-/// orderly abort (the steps in flight cancelled through `cancel`, their hosts
-/// waited for at most abort_grace), then writes the report.
+/// orderly abort (run_abortable), then writes the report.
 drive_outcome drive_in_session(run_session& session, const drive_options& options, std::stop_source& cancel,
                                const std::function<rollout_result()>& work) {
-    abort_handshake handshake;
-    abort_watch watch([&session, &options, &cancel, &handshake] {
-        {
-            std::lock_guard lock(handshake.mutex);
-            if (handshake.work_done) return;
-            handshake.aborted = true;
-        }
-        cancel.request_stop();
-        {
-            std::unique_lock lock(handshake.mutex);
-            if (handshake.changed.wait_for(lock, abort_grace, [&] { return handshake.work_done; })) return;
-            handshake.abandoned = true;
-        }
-        session.end_progress();
-        const auto written = session.write_interrupted();
-        std::fflush(stdout);
-        if (!written)
-            std::fprintf(stderr, "fleetmend: aborted; the report could not be written: %s\n", written.error().c_str());
-        std::fprintf(stderr,
-                     "fleetmend: aborted by a second signal; steps in flight were cancelled but did not end within "
-                     "%lld s, so the process ends with their commands still open on the hosts (resume captures "
-                     "their hosts again)\nreport:  %s\njournal: %s\nto continue: %s\n",
-                     static_cast<long long>(abort_grace.count()), session.report_path().c_str(),
-                     session.journal_path().c_str(), resume_command(session.journal_path()).c_str());
-        std::fflush(stderr);
-        std::_Exit(options.abort_exit_status);
-    });
     drive_outcome outcome;
-    outcome.result = work();
-    {
-        std::unique_lock lock(handshake.mutex);
-        handshake.work_done = true;
-        handshake.changed.notify_all();
-        // The watcher owns the ending now (it writes the report, then _Exit).
-        if (handshake.abandoned) handshake.changed.wait(lock, [] { return false; });
-        outcome.aborted = handshake.aborted;
-    }
+    outcome.aborted = run_abortable(
+        cancel, [&] { outcome.result = work(); },
+        [&session, &options] {
+            session.end_progress();
+            const auto written = session.write_interrupted();
+            std::fflush(stdout);
+            if (!written)
+                std::fprintf(stderr, "fleetmend: aborted; the report could not be written: %s\n",
+                             written.error().c_str());
+            std::fprintf(stderr,
+                         "fleetmend: aborted by a second signal; steps in flight were cancelled but did not end "
+                         "within %lld s, so the process ends with their commands still open on the hosts (resume "
+                         "captures their hosts again)\nreport:  %s\njournal: %s\nto continue: %s\n",
+                         static_cast<long long>(abort_grace.count()), session.report_path().c_str(),
+                         session.journal_path().c_str(), resume_command(session.journal_path()).c_str());
+            std::fflush(stderr);
+            std::_Exit(options.abort_exit_status);
+        });
     session.end_progress();
     outcome.report_path = session.report_path();
     outcome.journal_path = session.journal_path();

@@ -177,6 +177,30 @@ TEST_CASE("a second SIGINT terminates hanging WinRM commands: the lab's open she
     CHECK(aborted->summary.at("unfinished") == 4);  // cut off, recorded in flight: resume captures them again
 }
 
+TEST_CASE("exec: a second SIGINT terminates the hanging commands on their hosts and still prints the answers",
+          "[resume][integration]") {
+    lab_shape shape;
+    shape.hosts = 4;
+    shape.slow_percent = 0;
+    shape.not_elevated = {};
+    shape.hanging = {1, 2, 3, 4};
+    auto lab = start_lab(shape, 45);
+    child_process exec({"exec", "-i", lab->fleet->inventory_path(), "--limit", "all", "--", "hostname"},
+                       lab->dir / "exec.out");
+    const auto until = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < until && !exec.poll() && lab->fleet->totals().open_shells < 4)
+        std::this_thread::sleep_for(10ms);
+    REQUIRE(lab->fleet->totals().open_shells >= 4);
+    const int status = interrupt_twice(exec, lab->dir / "exec.out");
+    const std::string output = read_text(lab->dir / "exec.out");
+    INFO(output);
+    CHECK(status == 5);
+    CHECK_THAT(output, Catch::Contains("4 commands in flight were stopped on their hosts"));
+    CHECK_THAT(output, Catch::Contains("exec: 4 hosts:"));  // the summary is still printed
+    CHECK_THAT(output, !Catch::Contains("still open"));
+    CHECK(lab->fleet->totals().open_shells == 0);  // nothing of the command is left on the hosts
+}
+
 TEST_CASE("while a run works, a second run on its hosts or a resume of its journal is refused, naming the holder",
           "[resume][integration]") {
     auto lab = start_lab(slow_fleet("100ms", 20), 43);
