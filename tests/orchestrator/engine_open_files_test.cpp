@@ -67,7 +67,7 @@ TEST_CASE("a concurrency past the limit is capped with a note that says how to r
     CHECK(hosts_in_flight(0) == 1);
 }
 
-TEST_CASE("the plan line names the cap; its figures are said once, elsewhere", "[engine][open-files]") {
+TEST_CASE("the plan line names the cap, and its figures are said once elsewhere", "[engine][open-files]") {
     const soft_limit low(200);
     std::vector<host_entry> hosts(300);
     std::vector<const host_entry*> targets;

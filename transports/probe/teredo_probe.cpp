@@ -1,10 +1,11 @@
 #include "transports/probe/teredo_probe.hpp"
 
+#include "transports/net/bounded_resolve.hpp"
+
 #include "transports/probe/teredo_packet.hpp"
 
 #include <arpa/inet.h>
 #include <linux/errqueue.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/random.h>
@@ -39,10 +40,6 @@ private:
     int fd_;
 };
 
-struct addrinfo_deleter {
-    void operator()(addrinfo* info) const noexcept { ::freeaddrinfo(info); }
-};
-
 std::string errno_text(int error) { return std::strerror(error); }
 
 std::string format_endpoint(const sockaddr_in& address) {
@@ -52,26 +49,18 @@ std::string format_endpoint(const sockaddr_in& address) {
 }
 
 /// A literal IPv4 address is used as is; a name goes through the system
-/// resolver (IPv4 only: Teredo is IPv6 over IPv4).
-std::expected<sockaddr_in, transport_error> resolve_ipv4(const std::string& host, std::uint16_t port) {
-    sockaddr_in target{};
-    target.sin_family = AF_INET;
-    target.sin_port = htons(port);
+/// resolver (IPv4 only: Teredo is IPv6 over IPv4), bounded by `until`.
+std::expected<sockaddr_in, transport_error> resolve_ipv4(const std::string& host, std::uint16_t port, deadline until) {
     if (host.empty())
         return std::unexpected(transport_error{error_kind::config,
                                                "teredo probe: the host has no address; set `address` in the inventory"});
-    if (::inet_pton(AF_INET, host.c_str(), &target.sin_addr) == 1) return target;
-    addrinfo hints{};
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_DGRAM;
-    addrinfo* raw = nullptr;
-    const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &raw);
-    std::unique_ptr<addrinfo, addrinfo_deleter> found(raw);
-    if (rc != 0 || !found)
+    auto found = net::resolve_within(host, port, until, {.family = AF_INET, .socktype = SOCK_DGRAM});
+    if (!found)
         return std::unexpected(transport_error{
             error_kind::unreachable, "teredo probe: cannot resolve '" + host + "' to an IPv4 address (" +
-                                         ::gai_strerror(rc) + "); set its IPv4 `address` in the inventory"});
-    target.sin_addr = reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr;
+                                         found.error().reason + "); set its IPv4 `address` in the inventory"});
+    sockaddr_in target{};
+    std::memcpy(&target, found->front().address(), sizeof target);
     return target;
 }
 
@@ -270,7 +259,8 @@ std::expected<teredo_probe_result, transport_error> probe_teredo(const std::stri
     if (options.attempts < 1 || options.timeout_per_attempt.count() <= 0 || options.port == 0)
         return std::unexpected(transport_error{
             error_kind::config, "teredo probe: attempts, timeout and port must be positive"});
-    auto target = resolve_ipv4(ipv4_address, options.port);
+    // The name gets the time of one attempt: the probe's own deadline starts after it.
+    auto target = resolve_ipv4(ipv4_address, options.port, clock_type::now() + options.timeout_per_attempt);
     if (!target) return std::unexpected(target.error());
     const std::string target_text = format_endpoint(*target);
 

@@ -40,8 +40,9 @@ struct teredo_probe_result {
 
 /// Errors only for what stops the probe from being sent (bad address,
 /// socket failure, no route); silence is a result (answered = false), not an
-/// error. Blocks for at most attempts x timeout_per_attempt (plus name
-/// resolution when given a host name instead of an IPv4 address). Only an
+/// error. Blocks for at most attempts x timeout_per_attempt, plus at most
+/// one timeout_per_attempt to resolve a host name given instead of an IPv4
+/// address. Only an
 /// answer that echoes one of this call's random nonces and holds a valid
 /// Router Advertisement counts, from whichever address it comes.
 [[nodiscard]] std::expected<teredo_probe_result, transport_error> probe_teredo(

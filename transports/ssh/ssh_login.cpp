@@ -3,6 +3,7 @@
 #include "transports/ssh/ssh_auth.hpp"
 #include "transports/ssh/ssh_host_key.hpp"
 #include "transports/ssh/ssh_session_options.hpp"
+#include "transports/net/tcp_connect.hpp"
 
 namespace fleetmend::ssh_detail {
 namespace {
@@ -43,6 +44,26 @@ std::expected<session_ptr, transport_error> configure(const connection_settings&
     return s;
 }
 
+/// A TCP connect that failed, in the words the user acts on.
+transport_error tcp_failure(const net::connect_error& error, const std::string& address, const std::string& endpoint,
+                            std::chrono::milliseconds budget) {
+    const std::string within = std::to_string(budget.count()) + " ms";
+    if (error.at == net::connect_error::stage::resolve) {
+        if (error.timed_out)
+            return {error_kind::unreachable, "resolving " + address + " did not finish within the connect timeout (" +
+                                                 within + "): " + error.reason +
+                                                 ". Check the DNS servers in /etc/resolv.conf, or set address in the "
+                                                 "inventory"};
+        return {error_kind::unreachable, "cannot resolve " + address + ": " + error.reason +
+                                             ". Check the name, or set address in the inventory"};
+    }
+    if (error.timed_out)
+        return {error_kind::unreachable, "no SSH answer from " + endpoint + " within the connect timeout (" + within +
+                                             "): " + error.reason + ". Check the address, the port and any firewall"};
+    return {error_kind::unreachable, "cannot connect to " + endpoint + ": " + error.reason +
+                                         ". Check that the host is up and sshd listens on that port"};
+}
+
 }  // namespace
 
 std::string login_address(const connection_settings& settings) {
@@ -52,23 +73,27 @@ std::string login_address(const connection_settings& settings) {
 std::uint16_t login_port(const connection_settings& settings) { return settings.port == 0 ? 22 : settings.port; }
 
 std::expected<session_ptr, transport_error> log_in(const connection_settings& settings, stream_fd via, deadline until,
-                                                   transport_stats& stats) {
+                                                   transport_stats& stats, const std::atomic<bool>* cancelled) {
     auto configured = configure(settings);
     if (!configured) return std::unexpected(configured.error());
     session_ptr s = std::move(*configured);
     const std::string address = login_address(settings);
     const std::uint16_t port = login_port(settings);
     const std::string endpoint = address + ":" + std::to_string(port);
-
-    if (via.valid()) {
-        // libssh closes a descriptor given this way when the session ends.
-        const socket_t fd = via.get();
-        if (ssh_options_set(s.get(), SSH_OPTIONS_FD, &fd) != 0)
-            return std::unexpected(transport_error{error_kind::protocol, "libssh refused the tunnel socket: " +
-                                                                             libssh_error(s.get())});
-        (void)via.release();
-    }
     const auto budget = remaining(until);
+
+    if (!via.valid()) {
+        auto connected = net::tcp_connect_within(address, port, until, cancelled);
+        if (!connected) return std::unexpected(tcp_failure(connected.error(), address, endpoint, budget));
+        via = std::move(*connected);
+    }
+    // libssh closes a descriptor given this way when the session ends; the
+    // host name set above stays the key it looks up in known_hosts.
+    const socket_t fd = via.get();
+    if (ssh_options_set(s.get(), SSH_OPTIONS_FD, &fd) != 0)
+        return std::unexpected(
+            transport_error{error_kind::protocol, "libssh refused the connected socket: " + libssh_error(s.get())});
+    (void)via.release();
     bound_session_by(s.get(), until);
     if (ssh_connect(s.get()) != SSH_OK) {
         const std::string text = libssh_error(s.get());

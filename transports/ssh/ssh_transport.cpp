@@ -35,7 +35,7 @@ struct ssh_transport::state {
             if (!tunnel) return std::unexpected(tunnel.error());
             via = std::move(*tunnel);
         }
-        auto s = log_in(settings, std::move(via), until, stats);
+        auto s = log_in(settings, std::move(via), until, stats, &cancelled);
         if (!s) return std::unexpected(s.error());
         session = std::move(*s);
         spdlog::debug("{}: SSH session open to {}", settings.host_name, endpoint());
@@ -56,6 +56,7 @@ std::expected<void, transport_error> ssh_transport::connect(deadline until) {
         state_->session.reset();
         // The login itself is bounded by the connect timeout, not cut short.
         auto opened = state_->open(until);
+        if (!opened && state_->cancelled.load()) return std::unexpected(stopped_by_operator("the connect was stopped"));
         if (opened && state_->cancelled.load()) {
             state_->session.reset();
             return std::unexpected(stopped_by_operator("the new connection was closed"));

@@ -2,6 +2,7 @@
 // before every operation, one code path for plain and TLS streams.
 #include "transports/winrm/http_connection.hpp"
 
+#include "transports/net/bounded_resolve.hpp"
 #include "transports/winrm/tls_identity.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -20,6 +21,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace fleetmend::winrm {
 namespace {
@@ -184,25 +186,26 @@ struct http_connection::impl {
     }
 
     std::expected<void, transport_error> connect_tcp(deadline until, clock_type::duration budget) {
-        // Resolution has no expiry of its own: bound it by running the loop until the deadline.
-        tcp::resolver resolver(ioc);
-        error_code resolve_ec = net::error::would_block;
-        tcp::resolver::results_type endpoints;
-        resolver.async_resolve(address, std::to_string(port), [&](const error_code& ec, tcp::resolver::results_type r) {
-            resolve_ec = ec;
-            endpoints = std::move(r);
-        });
-        ioc.restart();
-        ioc.run_until(until);
-        if (resolve_ec == net::error::would_block) {
-            resolver.cancel();
-            run();
-            return std::unexpected(transport_error{error_kind::unreachable, "resolving " + address + " timed out"});
-        }
-        if (resolve_ec)
+        // asio's resolver cannot be cut short (its lookup thread blocks the
+        // io_context's destruction): the bounded lookup ends at the deadline.
+        auto resolved = fleetmend::net::resolve_within(address, port, until);
+        if (!resolved && resolved.error().timed_out)
+            return std::unexpected(transport_error{
+                error_kind::unreachable, "resolving " + address + " did not finish within the connect timeout (" +
+                                             seconds_text(budget) + "): " + resolved.error().reason +
+                                             " (check the DNS servers in /etc/resolv.conf, or set address in the "
+                                             "inventory)"});
+        if (!resolved)
             return std::unexpected(transport_error{error_kind::unreachable,
-                                                   "cannot resolve " + address + ": " + resolve_ec.message() +
+                                                   "cannot resolve " + address + ": " + resolved.error().reason +
                                                        " (check the name or set address in the inventory)"});
+        std::vector<tcp::endpoint> endpoints;
+        for (const auto& r : *resolved) {
+            tcp::endpoint endpoint;
+            std::memcpy(endpoint.data(), r.address(), r.length);
+            endpoint.resize(r.length);
+            endpoints.push_back(endpoint);
+        }
         if (auto made = make_stream(); !made) return std::unexpected(made.error());
         error_code connect_ec;
         lowest().expires_at(until);
