@@ -1,5 +1,6 @@
 #include "transports/lab/windows_shell.hpp"
 #include "transports/encoding/ascii_text.hpp"
+#include "transports/encoding/xml_text.hpp"
 
 #include "transports/lab/base64_text.hpp"
 
@@ -84,18 +85,17 @@ command_output run_reg(teredo_host& host, const std::vector<std::string>& words)
     return {{}, "ERROR: Invalid syntax.\r\nType \"REG /?\" for usage.\r\n", 1};
 }
 
+/// CLIXML writes CR and LF as _x000D_ and _x000A_; the rest is XML text.
 std::string clixml_escape(std::string_view text) {
     std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '\r': out += "_x000D_"; break;
-            case '\n': out += "_x000A_"; break;
-            default: out += c;
-        }
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '\r' && text[i] != '\n') continue;
+        out += xml_escape(text.substr(from, i - from));
+        out += text[i] == '\r' ? "_x000D_" : "_x000A_";
+        from = i + 1;
     }
+    out += xml_escape(text.substr(from));
     return out;
 }
 

@@ -1,5 +1,6 @@
 #include "transports/lab/wsman_messages.hpp"
 
+#include "transports/encoding/xml_text.hpp"
 #include "transports/lab/base64_text.hpp"
 
 #include <pugixml.hpp>
@@ -33,20 +34,6 @@ pugi::xml_node descendant(pugi::xml_node parent, std::string_view name) {
     return {};
 }
 
-std::string escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
-
 std::string envelope(const wsman_request& request, std::string_view action, std::string_view body,
                      std::string_view extra_ns = {}) {
     std::string out =
@@ -61,7 +48,7 @@ std::string envelope(const wsman_request& request, std::string_view action, std:
     out += action;
     out += "</a:Action><a:MessageID>uuid:" + new_guid() + "</a:MessageID><a:To>";
     out += anonymous;
-    out += "</a:To><a:RelatesTo>" + escape(request.message_id) + "</a:RelatesTo></s:Header><s:Body>";
+    out += "</a:To><a:RelatesTo>" + xml_escape(request.message_id) + "</a:RelatesTo></s:Header><s:Body>";
     out += body;
     out += "</s:Body></s:Envelope>";
     return out;
@@ -150,13 +137,13 @@ std::expected<wsman_request, std::string> parse_wsman_request(std::string_view x
 }
 
 std::string create_response(const wsman_request& request, std::string_view shell_id, std::string_view endpoint_address) {
-    std::string body = "<x:ResourceCreated><a:Address>" + escape(endpoint_address) +
-                       "</a:Address><a:ReferenceParameters><w:ResourceURI>" + escape(request.resource_uri) +
+    std::string body = "<x:ResourceCreated><a:Address>" + xml_escape(endpoint_address) +
+                       "</a:Address><a:ReferenceParameters><w:ResourceURI>" + xml_escape(request.resource_uri) +
                        "</w:ResourceURI><w:SelectorSet><w:Selector Name=\"ShellId\">" + std::string(shell_id) +
                        "</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>"
                        "<rsp:Shell xmlns:rsp=\"http://schemas.microsoft.com/wbem/wsman/1/windows/shell\"><rsp:ShellId>" +
                        std::string(shell_id) +
-                       "</rsp:ShellId><rsp:ResourceUri>" + escape(request.resource_uri) +
+                       "</rsp:ShellId><rsp:ResourceUri>" + xml_escape(request.resource_uri) +
                        "</rsp:ResourceUri><rsp:Owner>administrator</rsp:Owner><rsp:ClientIP>127.0.0.1</rsp:ClientIP>"
                        "<rsp:IdleTimeOut>PT7200.000S</rsp:IdleTimeOut><rsp:InputStreams>stdin</rsp:InputStreams>"
                        "<rsp:OutputStreams>stdout stderr</rsp:OutputStreams><rsp:ShellRunTime>P0DT0H0M0S</rsp:ShellRunTime>"
@@ -172,7 +159,7 @@ std::string command_response(const wsman_request& request, std::string_view comm
 
 std::string receive_response(const wsman_request& request, std::string_view stdout_bytes,
                              std::string_view stderr_bytes, std::optional<int> exit_code) {
-    const std::string id = escape(request.command_id);
+    const std::string id = xml_escape(request.command_id);
     std::string body = "<rsp:ReceiveResponse>";
     if (!stdout_bytes.empty())
         body += "<rsp:Stream Name=\"stdout\" CommandId=\"" + id + "\">" + base64_encode(stdout_bytes) + "</rsp:Stream>";
@@ -260,10 +247,10 @@ wsman_fault unsupported_action_fault(std::string_view action) {
 std::string fault_response(const wsman_request& request, const wsman_fault& fault, std::string_view machine) {
     std::string body = "<s:Fault><s:Code><s:Value>" + fault.code_value + "</s:Value><s:Subcode><s:Value>" +
                        fault.subcode + "</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang=\"en-US\">" +
-                       escape(fault.message) + "</s:Text></s:Reason><s:Detail><f:WSManFault "
+                       xml_escape(fault.message) + "</s:Text></s:Reason><s:Detail><f:WSManFault "
                        "xmlns:f=\"http://schemas.microsoft.com/wbem/wsman/1/wsmanfault\" Code=\"" +
-                       std::to_string(fault.code) + "\" Machine=\"" + escape(machine) + "\"><f:Message>" +
-                       escape(fault.message) + "</f:Message></f:WSManFault></s:Detail></s:Fault>";
+                       std::to_string(fault.code) + "\" Machine=\"" + xml_escape(machine) + "\"><f:Message>" +
+                       xml_escape(fault.message) + "</f:Message></f:WSManFault></s:Detail></s:Fault>";
     return envelope(request, "http://schemas.dmtf.org/wbem/wsman/1/wsman/fault", body);
 }
 

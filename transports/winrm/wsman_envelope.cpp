@@ -66,22 +66,6 @@ std::string header_xml(const envelope_header& h, std::string_view action, std::s
 
 }  // namespace
 
-std::string xml_escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
-
 std::string build_create_shell(const envelope_header& header) {
     auto out = header_xml(header, uri::action_create, {},
                           {{"WINRS_NOPROFILE", "TRUE"}, {"WINRS_CODEPAGE", "65001"}});

@@ -1,6 +1,8 @@
 #pragma once
 /// WS-Man request envelopes for the WinRM cmd shell (MS-WSMV 3.1.4), pure:
 /// each builder takes data and returns the SOAP text to POST. No I/O.
+#include "transports/encoding/xml_text.hpp"
+
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -71,7 +73,7 @@ struct envelope_header {
 /// Delete the shell.
 [[nodiscard]] std::string build_delete_shell(const envelope_header& header, std::string_view shell_id);
 
-/// Escapes text for an XML element or attribute value.
-[[nodiscard]] std::string xml_escape(std::string_view text);
+/// Escapes text for an XML element or attribute value (shared with the lab).
+using fleetmend::xml_escape;
 
 }  // namespace fleetmend::winrm

@@ -1,6 +1,7 @@
 #include "transports/lab/base64_text.hpp"
 #include "transports/lab/teredo_model.hpp"
 #include "transports/lab/windows_shell.hpp"
+#include "transports/winrm/powershell_command.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -128,6 +129,20 @@ TEST_CASE("PowerShell -EncodedCommand runs the NetTeredo cmdlets", "[lab][unit]"
     CHECK(out.stderr_text.starts_with("#< CLIXML\r\n"));
     CHECK(out.stderr_text.find("Access denied") != std::string::npos);
     CHECK(host.effective_type() == teredo_type::disabled);
+}
+
+TEST_CASE("the lab's CLIXML errors read back through the client's decoder with their markup", "[lab][unit]") {
+    teredo_host host;
+    const auto encoded = [](std::string_view script) {
+        return "powershell -NoProfile -NonInteractive -EncodedCommand " + base64_encode(utf16le(script));
+    };
+    const auto out = run_windows_command(host, who, encoded("Get-<a&b>\"q'"));
+    CHECK(out.exit_code == 1);
+    REQUIRE(out.stderr_text.starts_with("#< CLIXML\r\n"));
+    CHECK(out.stderr_text.find("Get-&lt;a&amp;b&gt;&quot;q&apos;") != std::string::npos);
+    const auto text = fleetmend::winrm::decode_clixml_stderr(out.stderr_text);
+    CHECK(text.starts_with("Get-<a&b>\"q' : The term 'Get-<a&b>\"q'' is not recognized"));
+    CHECK(text.ends_with("try again.\n"));  // _x000D__x000A_ read back as a line end
 }
 
 TEST_CASE("an unknown program fails as cmd.exe does", "[lab][unit]") {
