@@ -161,7 +161,8 @@ int run_demo(const demo_options& options, const global_options& global) {
 void add_demo_command(CLI::App& app, const global_options& global, int& status) {
     auto options = std::make_shared<demo_options>();
     auto* sub = app.add_subcommand("demo", "Start the lab and run the Teredo playbook over it as a staged rollout");
-    sub->add_option("--hosts", options->hosts, "Simulated hosts (default: the lab's default scenario, 40)");
+    sub->add_option("--hosts", options->hosts, "Simulated hosts (default: the lab's default scenario, 40)")
+        ->check(CLI::Range(1u, 60000u));
     sub->add_option("--report-dir", options->report_dir, "Where the report, journal and HTML page go")
         ->capture_default_str();
     sub->add_option("--address-base", options->address_base,

@@ -1,6 +1,7 @@
 // `fleetmend inventory -i INV [--limit PATTERN] [--json]`: the hosts a run
 // would reach and how, with every secret shown as its source only.
 #include "orchestrator/cli/commands.hpp"
+#include "orchestrator/cli/rollout_flags.hpp"
 #include "orchestrator/config/inventory.hpp"
 #include "orchestrator/config/inventory_view.hpp"
 #include "orchestrator/engine/run_targets.hpp"
@@ -19,16 +20,10 @@ struct inventory_options {
 
 int show_inventory(const inventory_options& options, bool json) {
     auto inv = load_inventory(options.inventory_path);
-    if (!inv) {
-        std::fprintf(stderr, "fleetmend inventory: %s\n", inv.error().to_string().c_str());
-        return exit_bad_input;
-    }
+    if (!inv) return report_bad_input("inventory", inv.error().to_string());
     // The same selection a run makes, @REPORT:STATUS included: previews a retry.
     auto selected = select_targets(*inv, "all", options.limit);
-    if (!selected) {
-        std::fprintf(stderr, "fleetmend inventory: %s\n", selected.error().c_str());
-        return exit_bad_input;
-    }
+    if (!selected) return report_bad_input("inventory", selected.error());
     if (json) {
         nlohmann::json out{{"inventory", inv->path}, {"limit", options.limit}, {"hosts", nlohmann::json::array()}};
         for (const auto* host : *selected) out["hosts"].push_back(host_to_json(*host));

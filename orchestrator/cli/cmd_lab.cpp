@@ -50,7 +50,7 @@ int run_lab(const lab_command_options& options) {
 void add_lab_command(CLI::App& app, const global_options&, int& status) {
     auto options = std::make_shared<lab_command_options>();
     auto* sub = app.add_subcommand("lab", "Run a simulated Windows fleet on loopback addresses until stopped");
-    sub->add_option("--hosts", options->lab.hosts, "Number of hosts (default: the scenario's)");
+    sub->add_option("--hosts", options->lab.hosts, "Number of hosts (default: the scenario's)")->check(CLI::Range(1u, 60000u));
     sub->add_option("--scenario", options->lab.scenario_file, "Scenario TOML (default: the embedded one)")
         ->check(CLI::ExistingFile);
     sub->add_option("--inventory-out", options->lab.inventory_out, "Where to write the inventory");

@@ -1,5 +1,6 @@
 // `fleetmend report`: render a report, merge several, or rebuild one from a journal.
 #include "orchestrator/cli/commands.hpp"
+#include "orchestrator/cli/rollout_flags.hpp"
 #include "orchestrator/journal/journal.hpp"
 #include "orchestrator/report/merge.hpp"
 #include "orchestrator/report/render.hpp"
@@ -41,49 +42,31 @@ int emit(const run_report& r, const report_options& o, const std::string& defaul
         std::fwrite(text.data(), 1, text.size(), stdout);
         return exit_success;
     }
-    if (auto written = write_file_atomically(render(r, format, false), o.output); !written) {
-        std::fprintf(stderr, "fleetmend report: %s\n", written.error().c_str());
-        return exit_bad_input;
-    }
+    if (auto written = write_file_atomically(render(r, format, false), o.output); !written) return report_bad_input("report", written.error());
     std::fprintf(stderr, "wrote %s\n", o.output.c_str());
     return exit_success;
 }
 
 int run_render(const report_options& o) {
     if (!o.from_journal.empty()) {
-        if (!o.report_path.empty()) {
-            std::fprintf(stderr, "fleetmend report: give either REPORT or --from-journal, not both\n");
-            return exit_bad_input;
-        }
+        if (!o.report_path.empty()) return report_bad_input("report", "give either REPORT or --from-journal, not both");
         // Whatever the journal kept: a damaged record ends what is read, not the rebuild.
         std::string damage;
         auto contents = read_journal_prefix(o.from_journal, damage);
-        if (!contents) {
-            std::fprintf(stderr, "fleetmend report: %s\n", contents.error().c_str());
-            return exit_bad_input;
-        }
+        if (!contents) return report_bad_input("report", contents.error());
         if (!damage.empty()) std::fprintf(stderr, "fleetmend report: %s\n", damage.c_str());
         if (contents->torn_tail)
             std::fprintf(stderr,
                          "fleetmend report: %s ends with a torn record (%zu bytes, left by a crash); it was ignored\n",
                          o.from_journal.c_str(), contents->torn_bytes);
         const auto r = build_report(contents->events);
-        if (r.run_id.empty()) {
-            std::fprintf(stderr, "fleetmend report: %s has no run_started record; it is not a fleetmend journal\n",
-                         o.from_journal.c_str());
-            return exit_bad_input;
-        }
+        if (r.run_id.empty())
+            return report_bad_input("report", o.from_journal + " has no run_started record; it is not a fleetmend journal");
         return emit(r, o, "json");
     }
-    if (o.report_path.empty()) {
-        std::fprintf(stderr, "fleetmend report: give a REPORT file, --from-journal JOURNAL, or `merge REPORT...`\n");
-        return exit_bad_input;
-    }
+    if (o.report_path.empty()) return report_bad_input("report", "give a REPORT file, --from-journal JOURNAL, or `merge REPORT...`");
     auto r = read_report_file(o.report_path);
-    if (!r) {
-        std::fprintf(stderr, "fleetmend report: %s\n", r.error().c_str());
-        return exit_bad_input;
-    }
+    if (!r) return report_bad_input("report", r.error());
     return emit(*r, o, "text");
 }
 
@@ -91,10 +74,7 @@ int run_merge(const report_options& o) {
     std::vector<merge_input> inputs;
     for (const auto& path : o.merge_paths) {
         auto r = read_report_file(path);
-        if (!r) {
-            std::fprintf(stderr, "fleetmend report merge: %s\n", r.error().c_str());
-            return exit_bad_input;
-        }
+        if (!r) return report_bad_input("report merge", r.error());
         inputs.push_back({std::move(*r), path});
     }
     // A check run's would-change next to an apply run's changed reads as one
@@ -111,12 +91,11 @@ int run_merge(const report_options& o) {
         playbooks.insert(in.report.playbook.path + "@" + in.report.playbook.sha256);
     }
     if (modes.contains("check") && modes.size() > 1) {
-        if (!o.force) {
-            std::fprintf(stderr, "fleetmend report merge: refusing to merge check and %s runs: their statuses "
-                                 "(would-change against changed) describe different things; add --force to merge "
-                                 "anyway\n", modes.contains("apply") ? "apply" : "rollback");
-            return exit_bad_input;
-        }
+        if (!o.force)
+            return report_bad_input("report merge", std::string("refusing to merge check and ") +
+                                                        (modes.contains("apply") ? "apply" : "rollback") +
+                                                        " runs: their statuses (would-change against changed) "
+                                                        "describe different things; add --force to merge anyway");
         std::fprintf(stderr, "fleetmend report merge: warning: merging runs of different modes (--force)\n");
     }
     if (inventories.size() > 1)

@@ -2,6 +2,7 @@
 // playbook's targets against the inventory. Changes nothing, contacts no
 // host and fetches no secret.
 #include "orchestrator/cli/commands.hpp"
+#include "orchestrator/cli/rollout_flags.hpp"
 #include "orchestrator/config/inventory.hpp"
 #include "orchestrator/config/inventory_view.hpp"
 #include "orchestrator/config/playbook.hpp"
@@ -38,21 +39,11 @@ std::vector<std::string> missing_env_sources(const std::vector<const host_entry*
 
 int validate(const validate_options& options, bool json) {
     auto inv = load_inventory(options.inventory_path);
-    if (!inv) {
-        std::fprintf(stderr, "fleetmend validate: %s\n", inv.error().to_string().c_str());
-        return exit_bad_input;
-    }
+    if (!inv) return report_bad_input("validate", inv.error().to_string());
     auto book = load_playbook(options.playbook_path);
-    if (!book) {
-        std::fprintf(stderr, "fleetmend validate: %s\n", book.error().to_string().c_str());
-        return exit_bad_input;
-    }
+    if (!book) return report_bad_input("validate", book.error().to_string());
     auto targets = select_hosts(*inv, book->targets);
-    if (!targets) {
-        std::fprintf(stderr, "fleetmend validate: %s: key 'targets': %s\n", book->path.c_str(),
-                     targets.error().to_string().c_str());
-        return exit_bad_input;
-    }
+    if (!targets) return report_bad_input("validate", book->path + ": key 'targets': " + targets.error().to_string());
     const auto missing = missing_env_sources(*targets);
     const auto problems = check_run_readiness(*inv, *book, *targets);
     if (json) {

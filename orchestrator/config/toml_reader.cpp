@@ -94,7 +94,9 @@ toml::table toml_reader::parse() const {
     if (!text) {
         config_error error;
         error.file = file_;
-        error.message = text.error();
+        // The error names the file first, as config_error does again.
+        const std::string named = file_ + ": ";
+        error.message = text.error().starts_with(named) ? text.error().substr(named.size()) : text.error();
         throw config_failure{std::move(error)};
     }
     try {

@@ -188,6 +188,35 @@ TEST_CASE("the command line: did you mean, global flags after the command, JSON 
     const auto bad_flag = lab.fleetmend_plain({"run", "--json", "--no-such-flag"});
     CHECK(bad_flag.exit_code == 64);
     CHECK_THAT(bad_flag.output, Catch::Contains("\"event\":\"error\""));
+
+    // Every command that reads a file says a missing one as a JSON error under
+    // --json, naming the file once.
+    const std::string missing = (lab.dir() / "missing.toml").string();
+    const std::vector<std::vector<std::string>> readers{
+        {"validate", "-i", missing, shipped_playbook_path(), "--json"},
+        {"inventory", "-i", missing, "--json"},
+        {"report", "--from-journal", missing, "--json"},
+        {"plan", "-i", missing, shipped_playbook_path(), "--json"},
+    };
+    for (const auto& args : readers) {
+        const auto refused = lab.fleetmend_plain(args);
+        INFO(describe(refused));
+        CHECK(refused.exit_code == 64);
+        nlohmann::json error;
+        std::istringstream lines(refused.output);
+        for (std::string line; std::getline(lines, line);)
+            if (line.starts_with("{")) error = nlohmann::json::parse(line, nullptr, false);
+        REQUIRE(error.is_object());
+        CHECK(error.value("event", "") == "error");
+        CHECK(error.value("command", "") == args.front());
+        const std::string message = error.value("message", "");
+        CHECK(message.find(missing) == 0);
+        CHECK(message.find(missing, 1) == std::string::npos);
+    }
+    // A lab of no hosts is refused, not silently the scenario's 40.
+    const auto empty_lab = lab.fleetmend_plain({"lab", "--hosts", "0"});
+    CHECK(empty_lab.exit_code == 64);
+    CHECK_THAT(empty_lab.output, Catch::Contains("--hosts: Value 0 not in range 1 to 60000"));
 }
 
 TEST_CASE("bash completion and the man page come from the same definitions as --help", "[rollout][cli][integration]") {
