@@ -111,3 +111,29 @@ TEST_CASE("the live line names the slowest hosts in flight with how long they ru
     const auto line = run_progress::status_line(counts, std::chrono::seconds(80), std::chrono::seconds(80), slowest);
     CHECK_THAT(line, Catch::EndsWith("| ETA ? | slowest: win007 1m15s, win002 3s"));
 }
+
+TEST_CASE("the plain batch line says failed and unreachable apart for each batch", "[engine][unit]") {
+    std::FILE* out = std::tmpfile();
+    REQUIRE(out != nullptr);
+    {
+        run_progress progress(progress_style::plain, out);
+        run_started start;
+        start.batches = {{"a", "b"}, {"c", "d", "e"}};
+        progress.publish(start);
+        progress.publish(batch_started{1, {}});
+        progress.publish(host_finished{"a", host_status::unreachable, error_kind::unreachable, "connect: refused", {}});
+        progress.publish(host_finished{"b", host_status::changed, std::nullopt, "", {}});
+        progress.publish(batch_finished{1, 1, false, "", {}});
+        progress.publish(batch_started{2, {}});
+        progress.publish(host_finished{"c", host_status::failed, std::nullopt, "exit 1", {}});
+        progress.publish(host_finished{"d", host_status::unreachable, error_kind::unreachable, "timed out", {}});
+        progress.publish(host_finished{"e", host_status::failed, std::nullopt, "exit 1", {}});
+        progress.publish(batch_finished{2, 3, true, "3 of 3 failed", {}});
+    }
+    std::rewind(out);
+    std::string text;
+    for (int c; (c = std::fgetc(out)) != EOF;) text += static_cast<char>(c);
+    std::fclose(out);
+    CHECK_THAT(text, Catch::Contains("batch 1/2 finished: 0 failed, 1 unreachable\n"));
+    CHECK_THAT(text, Catch::Contains("batch 2/2 finished: 2 failed, 1 unreachable; HALTED: 3 of 3 failed\n"));
+}
