@@ -102,6 +102,7 @@ int run_exec(const exec_options& options, const global_options& global) {
     run.style = is_terminal(STDERR_FILENO) ? progress_style::live : progress_style::plain;
     // Progress goes to stderr so stdout holds only the answers (or JSON).
     run.progress_out = global.json ? nullptr : stderr;
+    stop_notes_without_journal();
     run.stop = &install_stop_handlers();
 
     run_started header;

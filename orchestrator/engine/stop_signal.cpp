@@ -12,6 +12,7 @@ namespace {
 std::atomic<bool> stop_requested{false};
 std::atomic<int> signals_seen{0};
 std::atomic<bool> abort_watched{false};
+std::atomic<bool> run_has_journal{true};
 // The handler wakes the abort watcher through this pipe (write(2) is
 // async-signal-safe; a condition variable is not).
 int abort_pipe[2] = {-1, -1};
@@ -37,7 +38,11 @@ extern "C" void fleetmend_engine_on_stop_signal(int signal_number) {
         static const char note[] =
             "\nstopping: no new host starts, hosts in flight finish, then the report is written; `fleetmend resume "
             "<journal>` continues the run later (signal again to abort the hosts in flight)\n";
-        say(note, sizeof note - 1);
+        static const char note_without_journal[] =
+            "\nstopping: no new host starts, hosts in flight finish, then their answers are shown (signal again to "
+            "abort the hosts in flight)\n";
+        if (run_has_journal.load()) say(note, sizeof note - 1);
+        else say(note_without_journal, sizeof note_without_journal - 1);
         return;
     }
     if (seen == 2 && abort_watched.load() && abort_pipe[1] >= 0) {
@@ -76,6 +81,8 @@ const std::atomic<bool>& install_stop_handlers() noexcept {
     (void)installed;
     return stop_requested;
 }
+
+void stop_notes_without_journal() noexcept { run_has_journal.store(false); }
 
 abort_watch::abort_watch(std::function<void()> on_abort) : on_abort_(std::move(on_abort)) {
     abort_watched.store(true);

@@ -17,6 +17,10 @@ namespace fleetmend {
 /// Installs the handlers (once per process) and returns the flag they set.
 [[nodiscard]] const std::atomic<bool>& install_stop_handlers() noexcept;
 
+/// For a command that keeps no journal (exec): the first signal's note then
+/// says the answers are shown, not that `fleetmend resume` continues.
+void stop_notes_without_journal() noexcept;
+
 /// While it lives, a second SIGINT/SIGTERM/SIGHUP runs `on_abort` on a helper thread
 /// (not in the signal handler, so it may write files and wait). One watch at
 /// a time.

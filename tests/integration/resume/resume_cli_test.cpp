@@ -191,10 +191,15 @@ TEST_CASE("exec: a second SIGINT terminates the hanging commands on their hosts 
     while (std::chrono::steady_clock::now() < until && !exec.poll() && lab->fleet->totals().open_shells < 4)
         std::this_thread::sleep_for(10ms);
     REQUIRE(lab->fleet->totals().open_shells >= 4);
-    const int status = interrupt_twice(exec, lab->dir / "exec.out");
+    exec.send(SIGINT);
+    REQUIRE(wait_for_text(lab->dir / "exec.out", "stopping: no new host starts", 20s));
+    exec.send(SIGINT);
+    const int status = exec.wait(60s);
     const std::string output = read_text(lab->dir / "exec.out");
     INFO(output);
     CHECK(status == 5);
+    CHECK_THAT(output, Catch::Contains("then their answers are shown"));  // exec keeps no journal to resume
+    CHECK_THAT(output, !Catch::Contains("fleetmend resume"));
     CHECK_THAT(output, Catch::Contains("4 commands in flight were stopped on their hosts"));
     CHECK_THAT(output, Catch::Contains("exec: 4 hosts:"));  // the summary is still printed
     CHECK_THAT(output, !Catch::Contains("still open"));
