@@ -56,7 +56,12 @@ CONF
     log "bastion: $bastion_address:$bastion_port (default MaxStartups)"
 }
 
-bastion_logins() { grep -c 'Accepted publickey' "$bastion_dir/sshd.log" 2>/dev/null || echo 0; }
+# (grep -c prints 0 and exits 1 when nothing matched: one number either way.)
+bastion_logins() {
+    local n
+    n=$(grep -c 'Accepted publickey' "$bastion_dir/sshd.log" 2>/dev/null) || true
+    echo "${n:-0}"
+}
 
 # bastion_inventory IN OUT KNOWN_HOSTS: IN with every host behind the bastion;
 # the bastion's key is checked against KNOWN_HOSTS (the hosts' own file plus its line).
