@@ -9,7 +9,7 @@
 using namespace fleetmend;
 using namespace std::chrono_literals;
 
-TEST_CASE("a literal address resolves at once, IPv4 and IPv6, with its port", "[net][unit]") {
+TEST_CASE("a literal address resolves at once with its port in IPv4 and IPv6", "[net][unit]") {
     const auto v4 = net::resolve_within("192.0.2.7", 5986, clock_type::now() + 1s);
     REQUIRE(v4);
     REQUIRE(v4->size() == 1);
@@ -21,7 +21,7 @@ TEST_CASE("a literal address resolves at once, IPv4 and IPv6, with its port", "[
     CHECK(net::resolve_within("192.0.2.8", 22, clock_type::now() - 1s));
 }
 
-TEST_CASE("a name from /etc/hosts resolves; a malformed one fails without waiting for the deadline", "[net][unit]") {
+TEST_CASE("a name from /etc/hosts resolves and a malformed one fails without waiting for the deadline", "[net][unit]") {
     const auto local = net::resolve_within("localhost", 22, clock_type::now() + 5s);
     REQUIRE(local);
     CHECK_FALSE(local->empty());
@@ -32,7 +32,7 @@ TEST_CASE("a name from /etc/hosts resolves; a malformed one fails without waitin
     CHECK(clock_type::now() - t0 < 5s);
 }
 
-TEST_CASE("a TCP connect: accepted, refused at once, and named by stage", "[net][unit]") {
+TEST_CASE("a TCP connect is accepted or refused at once and its failure names the stage", "[net][unit]") {
     const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(listener >= 0);
     sockaddr_in at{};
