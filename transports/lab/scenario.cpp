@@ -255,6 +255,9 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
                              "certificate-address-only, certificate-other-name, certificate-expired, "
                              "certificate-self-signed, operations-quota, shell-lost, service-restart, "
                              "old-envelope-size, filtered-admin-token, strict-channel-binding");
+            if (const auto* given = f->get("hosts"); given && !given->is_array())
+                r.fail(*given, "'hosts' must be an array of host numbers, e.g. [1, 5]; for every host write "
+                               "percent = 100");
             if (const auto* list = f->get_as<toml::array>("hosts"))
                 for (const auto& h : *list) {
                     const auto n = h.value<int64_t>();

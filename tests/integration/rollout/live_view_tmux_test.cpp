@@ -4,6 +4,7 @@
 // arrives, the slow host named among those in flight with how long it runs,
 // and failed and unreachable hosts counted apart.
 #include "rollout_support.hpp"
+#include "tests/integration/support/child_process.hpp"
 #include "tests/support/test_skip.hpp"
 
 #include <catch2/catch.hpp>
@@ -53,6 +54,8 @@ public:
         return std::system((base() + " new-session -d -s live -x 250 -y 40 " + quoted(command)).c_str());
     }
     [[nodiscard]] std::string pane() const { return shell_output(base() + " capture-pane -p -t live 2>/dev/null"); }
+    /// Closes the session as a closed terminal window does: its pane's processes get SIGHUP.
+    void kill() const { std::system((base() + " kill-session -t live 2>/dev/null").c_str()); }
 
 private:
     [[nodiscard]] std::string base() const { return std::string(tmux) + " -L " + socket_ + " -f /dev/null"; }
@@ -116,4 +119,49 @@ TEST_CASE("the live view in a terminal: a moving clock, the slow host by name, f
     }
     // the unreachable host was printed above the line as it happened, with its reason
     CHECK_THAT(pane, Catch::Contains(lab.hosts()[4] + ": unreachable: connect"));
+}
+
+TEST_CASE("a closed terminal (SIGHUP) stops the run like Ctrl-C: journal and report written and the run resumes",
+          "[rollout][progress][integration]") {
+    skip_unless_executable(tmux, "tmux");
+    rollout_lab lab("hangup", {.hosts = 6, .octet = 70, .types = "[types]\nclient = 1\n",
+                               .faults = "[[fault]]\nkind = \"slow\"\npercent = 100\nlatency = \"300ms\"\n"});
+    const auto playbook = std::string(FLEETMEND_SOURCE_DIR) + "/playbooks/teredo-disable.toml";
+    const auto reports = lab.dir() / "hangup";
+    std::filesystem::create_directories(reports);
+    const std::string command = "exec " + quoted(FLEETMEND_BINARY) + " run -i " + quoted(lab.inventory()) + " " +
+                                quoted(playbook) + " --yes --batches 100% --concurrency 2 --report-dir " +
+                                quoted(reports.string());
+    tmux_session session("fleetmend-hangup-" + std::to_string(::getpid()));
+    REQUIRE(session.start(command) == 0);
+
+    const auto find = [&](const char* extension) {
+        for (const auto& entry : std::filesystem::directory_iterator(reports))
+            if (entry.path().extension() == extension) return entry.path();
+        return std::filesystem::path{};
+    };
+    // Close the terminal once the first hosts are under way.
+    const auto started = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < started &&
+           (find(".journal").empty() || std::filesystem::file_size(find(".journal")) < 2'000))
+        std::this_thread::sleep_for(20ms);
+    REQUIRE_FALSE(find(".journal").empty());
+    session.kill();
+
+    // The run ends on its own: the hosts in flight finish, the report is written.
+    const auto written = std::chrono::steady_clock::now() + 90s;
+    while (std::chrono::steady_clock::now() < written && find(".json").empty()) std::this_thread::sleep_for(50ms);
+    const auto report_path = find(".json");
+    REQUIRE_FALSE(report_path.empty());
+    std::this_thread::sleep_for(500ms);  // the report is renamed into place whole; let the process end
+    const auto report = nlohmann::json::parse(read_text(report_path), nullptr, false);
+    REQUIRE(report.is_object());
+    CHECK(report.value("interrupted", false));
+    CHECK(report["summary"].value("skipped", 0) > 0);      // hosts not started when the terminal closed
+    CHECK(report["summary"].value("unfinished", -1) == 0);  // those in flight were let finish
+
+    const auto resumed = lab.fleetmend_plain({"resume", find(".journal").string(), "--yes"}, 120s);
+    INFO(describe(resumed));
+    CHECK(resumed.exit_code == 0);
+    for (const auto& host : lab.hosts()) CHECK(lab.type_now(host) == "disabled");
 }

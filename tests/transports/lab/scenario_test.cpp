@@ -37,6 +37,14 @@ TEST_CASE("a scenario typo is an error with its line", "[lab][unit]") {
     CHECK(s.error().find("hostz") != std::string::npos);
 }
 
+TEST_CASE("a fault whose hosts is not a list is an error rather than a fault on no host", "[lab][unit]") {
+    const auto s = parse_scenario("hosts = 3\n\n[[fault]]\nkind = \"slow\"\nhosts = \"all\"\nlatency = \"1s\"\n",
+                                  "faults.toml");
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().find("faults.toml:5:") != std::string::npos);
+    CHECK(s.error().find("percent = 100") != std::string::npos);
+}
+
 TEST_CASE("Basic over HTTP is rejected in a scenario, as Windows would refuse it", "[lab][unit]") {
     const auto s = parse_scenario("[[group]]\nname = \"g\"\nscheme = \"http\"\nauth = \"basic\"\n", "s.toml");
     REQUIRE_FALSE(s.has_value());
