@@ -16,11 +16,6 @@
 namespace fleetmend::net {
 namespace {
 
-using namespace std::chrono_literals;
-
-/// How often a wait looks at its cancel flag.
-constexpr auto cancel_poll = 100ms;
-
 struct addrinfo_list {
     addrinfo* head = nullptr;
     ~addrinfo_list() {

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <expected>
 #include <string>
@@ -34,10 +35,13 @@ struct resolve_error {
     std::string reason;      // e.g. "Name or service not known"
 };
 
+/// How often a bounded wait here looks at its cancel flag.
+inline constexpr std::chrono::milliseconds cancel_poll{100};
+
 struct resolve_request {
     int family = AF_UNSPEC;
     int socktype = SOCK_STREAM;
-    /// Checked every 100 ms while waiting: set, the wait ends as timed out.
+    /// Checked every cancel_poll while waiting: set, the wait ends as timed out.
     const std::atomic<bool>* cancelled = nullptr;
 };
 

@@ -12,10 +12,6 @@
 namespace fleetmend::net {
 namespace {
 
-using namespace std::chrono_literals;
-
-constexpr auto cancel_poll = 100ms;
-
 /// One address: connected, refused (errno text) or out of time.
 std::expected<stream_fd, connect_error> connect_one(const resolved_address& to, deadline until,
                                                     const std::atomic<bool>* cancelled) {

@@ -51,6 +51,25 @@ lab_shape slow_fleet(const char* latency, unsigned hosts) {
     return shape;
 }
 
+/// Four hosts whose every command hangs: all four are in flight when signalled.
+lab_shape hanging_fleet() {
+    lab_shape shape;
+    shape.hosts = 4;
+    shape.slow_percent = 0;
+    shape.not_elevated = {};
+    shape.hanging = {1, 2, 3, 4};
+    return shape;
+}
+
+/// Waits until every hanging host has a shell open and its first command
+/// running (or the child ended); true when they have.
+bool wait_for_open_shells(child_process& child, const trial_lab& lab, unsigned shells) {
+    const auto until = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < until && !child.poll() && lab.fleet->totals().open_shells < shells)
+        std::this_thread::sleep_for(10ms);
+    return lab.fleet->totals().open_shells >= shells;
+}
+
 /// SIGINT, and once its notice is printed (so it is a second signal whatever
 /// the machine's speed) SIGINT again. The exit status (-2: the first notice never came).
 int interrupt_twice(child_process& run, const fs::path& log) {
@@ -150,18 +169,9 @@ TEST_CASE("a second SIGINT aborts the steps in flight, still writes journal and 
 
 TEST_CASE("a second SIGINT terminates hanging WinRM commands: the lab's open shells go back to zero, report written",
           "[resume][integration]") {
-    lab_shape shape;
-    shape.hosts = 4;
-    shape.slow_percent = 0;
-    shape.not_elevated = {};
-    shape.hanging = {1, 2, 3, 4};  // every host: all four are in flight when signalled
-    auto lab = start_lab(shape, 44);
+    auto lab = start_lab(hanging_fleet(), 44);
     child_process run(run_args(*lab, "100%", 4), lab->dir / "run.out");
-    // Every hanging host has a shell open and its first command running.
-    const auto until = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < until && !run.poll() && lab->fleet->totals().open_shells < 4)
-        std::this_thread::sleep_for(10ms);
-    REQUIRE(lab->fleet->totals().open_shells >= 4);
+    REQUIRE(wait_for_open_shells(run, *lab, 4));
     const int status = interrupt_twice(run, lab->dir / "run.out");
     const std::string output = read_text(lab->dir / "run.out");
     INFO(output);
@@ -179,18 +189,10 @@ TEST_CASE("a second SIGINT terminates hanging WinRM commands: the lab's open she
 
 TEST_CASE("exec: a second SIGINT terminates the hanging commands on their hosts and still prints the answers",
           "[resume][integration]") {
-    lab_shape shape;
-    shape.hosts = 4;
-    shape.slow_percent = 0;
-    shape.not_elevated = {};
-    shape.hanging = {1, 2, 3, 4};
-    auto lab = start_lab(shape, 45);
+    auto lab = start_lab(hanging_fleet(), 45);
     child_process exec({"exec", "-i", lab->fleet->inventory_path(), "--limit", "all", "--", "hostname"},
                        lab->dir / "exec.out");
-    const auto until = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < until && !exec.poll() && lab->fleet->totals().open_shells < 4)
-        std::this_thread::sleep_for(10ms);
-    REQUIRE(lab->fleet->totals().open_shells >= 4);
+    REQUIRE(wait_for_open_shells(exec, *lab, 4));
     exec.send(SIGINT);
     REQUIRE(wait_for_text(lab->dir / "exec.out", "stopping: no new host starts", 20s));
     exec.send(SIGINT);
