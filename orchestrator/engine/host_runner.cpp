@@ -404,7 +404,8 @@ void run_then_finish(event_sink& sink, const host_entry& host, host_outcome& out
     // A cut-off host stays in flight in the journal (host_outcome::cut_off).
     if (outcome.cut_off) return;
     try {
-        sink.publish(host_finished{host.name, outcome.status, outcome.error, outcome.message, now_wall()});
+        sink.publish(host_finished{host.name, outcome.status, outcome.error, outcome.message, now_wall(),
+                                   outcome.connection});
     } catch (...) {
         // the sink reports its own failures; the outcome still goes back
     }
@@ -461,6 +462,7 @@ host_outcome host_runner::run(const host_entry& host, int batch) const noexcept 
         sink_.publish(started_event(host, batch));
         host_session session(book_, sink_, options_, make_transport_, probe_, host);
         host_walk(session, book_, options_, sink_, host, outcome).drive({});
+        outcome.connection = session.figures();
     });
     return outcome;
 }
@@ -475,6 +477,7 @@ host_outcome host_runner::roll_back(const host_entry& host, const fact_map& fact
         host_session session(book_, sink_, options_, make_transport_, probe_, host);
         host_walk(session, book_, options_, sink_, host, outcome)
             .drive({.restore = true, .expected_now = expected_now});
+        outcome.connection = session.figures();
     });
     return outcome;
 }
@@ -498,6 +501,7 @@ host_outcome host_runner::resume(const host_entry& host, int batch, const host_p
         }
         host_walk walk(session, book_, options_, sink_, host, outcome);
         walk.drive({.restore = restore != nullptr, .resumed = &recorded});
+        outcome.connection = session.figures();
         if (!walk.note().empty())
             outcome.message = outcome.message.empty() ? walk.note() : walk.note() + "; " + outcome.message;
     });

@@ -50,6 +50,7 @@ struct host_outcome {
     /// host_finished is recorded, so the journal shows the host in flight and
     /// a resume captures it again, as after a crash at that point.
     bool cut_off = false;
+    connection_figures connection;  // summed over every transport the host's workflow opened
 };
 
 class host_runner {

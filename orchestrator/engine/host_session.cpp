@@ -2,6 +2,23 @@
 
 namespace fleetmend {
 
+namespace {
+
+void add(connection_figures& sum, const transport& t) noexcept {
+    const auto stats = t.stats();
+    sum.connections += stats.connections;
+    sum.authentications += stats.authentications;
+    sum.shells += stats.shells;
+}
+
+}  // namespace
+
+connection_figures host_session::figures() const noexcept {
+    auto sum = retired_;
+    if (remote_) add(sum, *remote_);
+    return sum;
+}
+
 bool host_session::connect(host_outcome& outcome, host_status status_on_failure) {
     std::unique_ptr<transport> made = make_ ? make_(host_.connection) : nullptr;
     if (!made) {
@@ -11,6 +28,7 @@ bool host_session::connect(host_outcome& outcome, host_status status_on_failure)
         return false;
     }
     cancel_link_.reset();
+    if (remote_) add(retired_, *remote_);
     remote_.reset(made.release());
     // A cancel from the signal thread reaches the transport however deep in
     // connect() or run() this thread is (runs at once if already requested).

@@ -53,6 +53,9 @@ public:
     /// A connect or a step ended cancelled (runner_options::cancel).
     [[nodiscard]] bool cut_off() const noexcept { return cut_off_; }
 
+    /// Connections, logons and shells of every transport this session opened.
+    [[nodiscard]] connection_figures figures() const noexcept;
+
 private:
     step_outcome run_one(const step& s, phase in_phase, const fact_map& facts);
 
@@ -65,6 +68,7 @@ private:
     owned_transport remote_;
     // After remote_: unlinked before the transport is closed and freed.
     std::optional<std::stop_callback<std::function<void()>>> cancel_link_;
+    connection_figures retired_;  // of the transports a reconnect replaced
     recent_outputs recent_;  // lets the capture after verify reuse the verify's identical reading
     bool last_failure_was_transport_ = false;
     bool last_failure_was_refusal_ = false;

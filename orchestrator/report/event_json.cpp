@@ -96,6 +96,7 @@ struct to_json_visitor {
         out["error_kind"] = error_kind_or_null(e.error);
         out["message"] = e.message;
         out["at"] = format_time(e.at);
+        out["connection"] = connection_to_json(e.connection);
     }
     void operator()(const batch_finished& e) const {
         out["batch"] = e.batch;
@@ -160,8 +161,11 @@ run_event read_event(const json& j) {
     if (name == "step_finished") return step_finished{str(j, "host"), read_step(field(j, "step"))};
     if (name == "facts_captured") return facts_captured{str(j, "host"), boolean(j, "before"), facts(j, "facts")};
     if (name == "host_finished") {
-        return host_finished{str(j, "host"), word<host_status>(j, "status", parse_host_status, host_status_words),
-                             optional_error_kind(j, "error_kind"), str(j, "message"), time(j, "at")};
+        host_finished e{str(j, "host"), word<host_status>(j, "status", parse_host_status, host_status_words),
+                        optional_error_kind(j, "error_kind"), str(j, "message"), time(j, "at")};
+        // A journal written before the figures were recorded has none.
+        if (auto it = j.find("connection"); it != j.end()) e.connection = read_connection(*it);
+        return e;
     }
     if (name == "batch_finished") {
         return batch_finished{integer<int>(j, "batch"), integer<int>(j, "failures"), boolean(j, "halted"),

@@ -150,12 +150,22 @@ struct host_transition {
     wall_time at{};
 };
 struct facts_captured { std::string host; bool before = true; fact_map facts; };
+/// What reaching a host took: TCP connections, logons, and remote shells
+/// (WinRM opens one, and a new one where it was lost; SSH opens none: each
+/// command has a channel of its own).
+struct connection_figures {
+    unsigned connections = 0;
+    unsigned authentications = 0;
+    unsigned shells = 0;
+    friend bool operator==(const connection_figures&, const connection_figures&) = default;
+};
 struct host_finished {
     std::string host;
     host_status status = host_status::failed;
     std::optional<error_kind> error;
     std::string message;
     wall_time at{};
+    connection_figures connection{};
 };
 struct batch_finished {
     int batch = 0;

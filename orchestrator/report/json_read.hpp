@@ -112,6 +112,15 @@ inline std::optional<shard_spec> optional_shard(const nlohmann::json& j) {
     return shard;
 }
 
+inline nlohmann::json connection_to_json(const connection_figures& c) {
+    return nlohmann::json{{"connections", c.connections}, {"authentications", c.authentications}, {"shells", c.shells}};
+}
+
+inline connection_figures read_connection(const nlohmann::json& j) {
+    if (!j.is_object()) fail("connection", "an object with connections, authentications and shells");
+    return {integer<unsigned>(j, "connections"), integer<unsigned>(j, "authentications"), integer<unsigned>(j, "shells")};
+}
+
 /// Throwing readers of the shared parts (defined in event_json.cpp).
 step_record read_step(const nlohmann::json& j);
 rollout_settings read_rollout(const nlohmann::json& j);

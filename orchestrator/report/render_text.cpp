@@ -39,6 +39,28 @@ std::string plural(std::size_t n, const char* word) {
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+/// "  reached   40 connections, 40 logons, 41 shells; a lost shell was replaced on w07"
+std::string connection_line(const run_report& r) {
+    connection_figures sum;
+    std::vector<std::string> replaced;
+    for (const auto& h : r.hosts) {
+        sum.connections += h.connection.connections;
+        sum.authentications += h.connection.authentications;
+        sum.shells += h.connection.shells;
+        if (h.connection.shells > 1) replaced.push_back(h.name);
+    }
+    if (sum.connections == 0) return "";
+    std::string line = "  reached   " + plural(sum.connections, "connection") + ", " +
+                       plural(sum.authentications, "logon") + ", " + plural(sum.shells, "shell");
+    if (!replaced.empty()) {
+        line += "; a lost shell was replaced on ";
+        for (std::size_t i = 0; i < replaced.size() && i < 5; ++i)
+            line += (i ? ", " : "") + terminal_safe(replaced[i]);
+        if (replaced.size() > 5) line += " and " + std::to_string(replaced.size() - 5) + " more";
+    }
+    return line + "\n";
+}
+
 /// Lines made safe for a terminal, each shortened and indented.
 std::string indented(const std::vector<std::string>& lines, const std::string& indent) {
     std::string out;
@@ -70,6 +92,7 @@ std::string render_text(const run_report& r, const text_options& options) {
         out += "  " + (n > 0 ? paint.for_status(word, item) : item);
     }
     out += "\n";
+    out += connection_line(r);
 
     if (!r.batches.empty()) {
         out += "\n" + paint("BATCHES", "1") + "\n";

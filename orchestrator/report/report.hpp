@@ -60,6 +60,8 @@ struct host_report {
     std::optional<error_kind> error;
     std::string message;
     std::string run_id;  // merged reports only: the run this result came from
+    /// Of the host's last workflow; all zero when it never finished.
+    connection_figures connection;
 };
 
 /// What a renderer shows as a host's state: its status word, or "unfinished".

@@ -132,6 +132,7 @@ void report_builder::on_event(const run_event& event) {
                 h.error = e.error;
                 h.message = e.message;
                 h.ended = e.at;
+                h.connection = e.connection;
                 h.in_flight.reset();
             } else if constexpr (std::is_same_v<E, batch_finished>) {
                 auto& b = batch(e.batch);

@@ -51,6 +51,7 @@ json host_to_json(const host_report& h, const run_report& r) {
     }
     if (!h.finished && h.lifecycle_phase) j["lifecycle_phase"] = to_string(*h.lifecycle_phase);
     if (!h.run_id.empty()) j["run_id"] = h.run_id;
+    if (h.finished) j["connection"] = connection_to_json(h.connection);
     if (r.scan) {
         const auto found = r.scan->findings.find(h.name);
         j["findings"] = findings_to_json(found == r.scan->findings.end() ? std::vector<scan_finding>{} : found->second);
@@ -116,6 +117,7 @@ host_report read_host(const json& j) {
         h.lifecycle_phase = word<host_phase>(j, "lifecycle_phase", parse_host_phase,
                                              "a lifecycle phase (connect, capture, ..., done)");
     h.run_id = str_or_empty(j, "run_id");
+    if (auto it = j.find("connection"); it != j.end()) h.connection = read_connection(*it);
     return h;
 }
 

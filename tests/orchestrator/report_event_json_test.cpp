@@ -113,14 +113,28 @@ TEST_CASE("every event round-trips through JSON", "[report][unit]") {
         CHECK_FALSE(fc.before);
         CHECK(fc.facts.at("teredo.type") == "disabled");
         auto hf = std::get<host_finished>(
-            round_trip(host_finished{"web02", host_status::rollback_failed, error_kind::timeout, "timed out", at(8)}));
+            round_trip(host_finished{"web02", host_status::rollback_failed, error_kind::timeout, "timed out", at(8),
+                                     {1, 1, 2}}));
         CHECK(hf.status == host_status::rollback_failed);
         CHECK(hf.error == error_kind::timeout);
+        CHECK(hf.connection == connection_figures{1, 1, 2});
         auto bf = std::get<batch_finished>(round_trip(batch_finished{2, 3, true, "3 of 4 failed", at(9)}));
         CHECK(bf.halted);
         CHECK(bf.failures == 3);
         CHECK(std::get<run_finished>(round_trip(run_finished{true, at(10)})).interrupted);
     }
+}
+
+TEST_CASE("a journal's host_finished without connection figures reads as none", "[report][unit]") {
+    auto e = event_to_json(host_finished{"web02", host_status::changed, std::nullopt, "", at(8), {1, 1, 1}});
+    e.erase("connection");
+    auto back = event_from_json(e);
+    REQUIRE(back.has_value());
+    CHECK(std::get<host_finished>(*back).connection == connection_figures{});
+    e["connection"] = "many";
+    auto bad = event_from_json(e);
+    REQUIRE_FALSE(bad.has_value());
+    CHECK_THAT(bad.error(), Catch::Contains("connection"));
 }
 
 TEST_CASE("a malformed event is refused with the key that is wrong", "[report][unit]") {

@@ -67,7 +67,7 @@ inline std::vector<run_event> fixture_events() {
                                                           "netsh interface teredo set state type=disabled", 2, 0, true,
                                                           "Ok.\r\n")});
     ev.emplace_back(facts_captured{"web01", false, {{"teredo.type", "disabled"}}});
-    ev.emplace_back(host_finished{"web01", host_status::changed, std::nullopt, "", fixture_time(3)});
+    ev.emplace_back(host_finished{"web01", host_status::changed, std::nullopt, "", fixture_time(3), {1, 1, 1}});
     ev.emplace_back(batch_finished{1, 0, false, "", fixture_time(3)});
 
     ev.emplace_back(batch_started{2, fixture_time(4)});
@@ -75,7 +75,7 @@ inline std::vector<run_event> fixture_events() {
         ev.emplace_back(host_started{name, std::string("127.0.0.1") + name[4], transport_kind::winrm, 2, fixture_time(4)});
     ev.emplace_back(step_finished{"web02", fixture_step(phase::capture, "teredo", show, 4, 0, true, "Type : disabled\r\n")});
     ev.emplace_back(facts_captured{"web02", true, {{"teredo.type", "disabled"}}});
-    ev.emplace_back(host_finished{"web02", host_status::unchanged, std::nullopt, "", fixture_time(5)});
+    ev.emplace_back(host_finished{"web02", host_status::unchanged, std::nullopt, "", fixture_time(5), {1, 1, 1}});
 
     ev.emplace_back(step_finished{"web03", fixture_step(phase::capture, "teredo", show, 4, 0, true, "Type : default\r\n")});
     ev.emplace_back(facts_captured{"web03", true, {{"teredo.type", "default"}}});
@@ -83,7 +83,8 @@ inline std::vector<run_event> fixture_events() {
                                                           "netsh interface teredo set state type=disabled", 5, 1, false,
                                                           "", "The requested operation requires elevation <b>&\"now\"</b>")});
     ev.emplace_back(host_finished{"web03", host_status::failed, std::nullopt,
-                                  "apply 'disable teredo' exited 1: run as an administrator <b>", fixture_time(6)});
+                                  "apply 'disable teredo' exited 1: run as an administrator <b>", fixture_time(6),
+                                  {1, 1, 1}});
 
     ev.emplace_back(host_finished{"web04", host_status::unreachable, error_kind::unreachable,
                                   "connect to 127.0.0.14:5985 refused; is WinRM listening?", fixture_time(6)});
@@ -99,7 +100,8 @@ inline std::vector<run_event> fixture_events() {
                                                           0, true)});
     ev.emplace_back(facts_captured{"web05", false, {{"teredo.type", "enterpriseclient"}}});
     ev.emplace_back(host_finished{"web05", host_status::rolled_back, std::nullopt,
-                                  "verify 'teredo type is disabled' failed after 3 attempts", fixture_time(7)});
+                                  "verify 'teredo type is disabled' failed after 3 attempts", fixture_time(7),
+                                  {1, 1, 2}});  // its shell was lost once
     ev.emplace_back(batch_finished{2, 2, true, "2 of 4 hosts failed (50% > 25%)", fixture_time(7)});
     ev.emplace_back(run_finished{false, fixture_time(8)});
     return ev;

@@ -1,4 +1,4 @@
-// Issue #6 on the lab: `fleetmend rollback --from REPORT` returns every host
+// On the lab: `fleetmend rollback --from REPORT` returns every host
 // to its own captured type and leaves already-disabled hosts alone; the
 // rollback report names its source; `--hosts failed` and `--limit` narrow a
 // rollback; `run --limit @REPORT:failed` reruns exactly those hosts.

@@ -1,4 +1,4 @@
-// Issue #5 "done when", on a 100-host lab: a staged rollout with
+// The staged rollout on a 100-host lab: a rollout with
 // batches [1, "10%", "25%", "100%"], max_fail_percentage = 0 and
 // on_failure = "rollback-batch" whose third batch holds 3 hosts that fail
 // verification (Group Policy turns Teredo back on after the apply); and the
