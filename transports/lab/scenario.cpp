@@ -99,7 +99,7 @@ const std::set<std::string_view> fault_kinds{"down", "refusing", "wrong-password
                                              "flaky", "certificate-address-only", "certificate-other-name",
                                              "certificate-expired", "certificate-self-signed", "operations-quota",
                                              "shell-lost", "service-restart", "old-envelope-size",
-                                             "filtered-admin-token", "strict-channel-binding"};
+                                             "filtered-admin-token", "strict-channel-binding", "ntlm-refused"};
 
 std::uint64_t mix(std::uint64_t x) {
     x ^= x >> 33;
@@ -136,6 +136,7 @@ void apply_fault(host_faults& f, const fault_rule& rule, unsigned n) {
     else if (k == "old-envelope-size") f.old_envelope_size = true;
     else if (k == "filtered-admin-token") f.filtered_admin_token = true;
     else if (k == "strict-channel-binding") f.strict_channel_binding = true;
+    else if (k == "ntlm-refused") f.ntlm_refused = true;
 }
 
 }  // namespace

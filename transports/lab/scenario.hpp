@@ -61,6 +61,7 @@ struct host_faults {
     bool old_envelope_size = false;              // MaxEnvelopeSizekb 150, config not readable (pre-2012)
     bool filtered_admin_token = false;           // a local admin without LocalAccountTokenFilterPolicy
     bool strict_channel_binding = false;         // CbtHardeningLevel=Strict: NTLM over HTTPS needs bindings
+    bool ntlm_refused = false;                   // Restrict NTLM (incoming: deny all): only Kerberos logs on
 };
 
 /// A rule that hands a fault to listed hosts and/or a share of all hosts.
@@ -68,7 +69,7 @@ struct fault_rule {
     std::string kind;              // down, refusing, wrong-password, slow, hang, drop, wsman-fault,
                                    // not-elevated, policy-reenables, group-policy, flaky, needs-teredo, certificate-*,
     // operations-quota, shell-lost, service-restart, old-envelope-size,
-    // filtered-admin-token, strict-channel-binding
+    // filtered-admin-token, strict-channel-binding, ntlm-refused
     std::vector<unsigned> hosts;   // host numbers (1-based)
     double percent = 0;            // of all hosts, never host 1 (the usual canary)
     std::chrono::milliseconds latency{500};

@@ -180,8 +180,11 @@ exchange_result handle_exchange(lab_host& host, const lab_credentials& credentia
             const auto step = connection.gss->step(*token);
             if (step.state == gss_acceptor::status::continue_needed)
                 return finish(unauthorized(request, connection, host, step.token));
+            // "Restrict NTLM: Incoming NTLM traffic = Deny all accounts" refuses
+            // an NTLM logon once it completed, raw or inside SPNEGO, with a 401.
+            const bool ntlm_denied = host.spec().faults.ntlm_refused && !connection.gss->kerberos();
             if (step.state == gss_acceptor::status::failed || host.spec().faults.wrong_password ||
-                host.spec().faults.filtered_admin_token) {
+                host.spec().faults.filtered_admin_token || ntlm_denied) {
                 // The host's own password differs: gss-ntlmssp reads one user file per
                 // process, so a "wrong password" host rejects a handshake that completed.
                 // A local administrator with a filtered token (UAC remote restrictions,

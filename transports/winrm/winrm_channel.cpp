@@ -68,6 +68,10 @@ std::string credentials_rejected_hint(winrm_auth auth, const connection_settings
                        "account; else ";
             hint += "check the password and the account form (DOMAIN\\user or user@domain); a local administrator "
                     "other than the built-in Administrator needs LocalAccountTokenFilterPolicy=1 on the host";
+            if (auth == winrm_auth::ntlm)
+                hint += "; a host or domain that restricts NTLM (policy \"Network security: Restrict NTLM\") "
+                        "accepts only Kerberos: use auth = \"negotiate\" or \"kerberos\" with the host's FQDN and "
+                        "its SPN HTTP/<fqdn>";
             if (s.winrm.scheme == winrm_scheme::https)
                 hint += "; a host with CbtHardeningLevel=Strict refuses channel bindings that do not match its "
                         "certificate (fleetmend sends them for the certificate it sees: a TLS-inspecting proxy "

@@ -60,6 +60,9 @@ hosts = [9]
 [[fault]]
 kind = "strict-channel-binding"
 hosts = [12]
+[[fault]]
+kind = "ntlm-refused"
+hosts = [10]
 )toml";
 
 struct pywinrm_result {
@@ -198,6 +201,18 @@ TEST_CASE("a host whose password differs rejects pywinrm's NTLM logon", "[lab][i
     CHECK(result.status == 2);
     CHECK(result.output.find("InvalidCredentialsError") != std::string::npos);
     CHECK(lab->counters(host).auth_failures >= 1);
+    CHECK(lab->counters(host).shells == 0);
+}
+
+TEST_CASE("a host that restricts NTLM refuses pywinrm's NTLM logon", "[lab][integration]") {
+    auto lab = start_lab();
+    const std::string host = "pw10.lab.example";  // http-ntlm, ntlm-refused
+    const auto result = run_pywinrm(*lab, endpoint_of(*lab, host), "ntlm", "ignore", 1, "hostname");
+    INFO(result.output);
+    CHECK(result.status == 2);
+    CHECK(result.output.find("InvalidCredentialsError") != std::string::npos);
+    CHECK(lab->counters(host).auth_failures >= 1);
+    CHECK(lab->counters(host).authentications == 0);
     CHECK(lab->counters(host).shells == 0);
 }
 

@@ -13,8 +13,9 @@ namespace {
 
 constexpr const char* password = "Lab-Passw0rd-82";
 
-// 1: HTTP, Kerberos keytab entry (the only SPN in the realm); 2: HTTP and
-// 3: HTTPS without an SPN: Kerberos cannot work there, NTLM can.
+// 1: HTTP, Kerberos keytab entry (the only SPN in the realm), NTLM refused
+// (Restrict NTLM): only Kerberos logs on; 2: HTTP and 3: HTTPS without an
+// SPN: Kerberos cannot work there, only NTLM can.
 const char* scenario = R"toml(
 name = "negotiate"
 hosts = 3
@@ -37,6 +38,10 @@ auth = "ntlm"
 name = "https-ntlm"
 scheme = "https"
 auth = "ntlm"
+
+[[fault]]
+kind = "ntlm-refused"
+hosts = [1]
 )toml";
 
 test::lab_with_kdc& env() {
@@ -54,11 +59,17 @@ test::lab_with_kdc& env() {
     return e;
 }
 
-lab::host_counters negotiate_on(unsigned n) {
+connection_settings settings_for(unsigned n, winrm_auth auth) {
     const auto name = lab::format_host_name("ng{n:02}.lab.example", n);
     REQUIRE(env().fleet->find(name) != nullptr);
     auto settings = test::lab_host_settings(*env().fleet, name, "LAB\\Administrator", password);
-    settings.winrm.auth = winrm_auth::negotiate;
+    settings.winrm.auth = auth;
+    return settings;
+}
+
+lab::host_counters negotiate_on(unsigned n) {
+    const auto settings = settings_for(n, winrm_auth::negotiate);
+    const auto& name = settings.host_name;
     winrm_transport t(settings);
     auto c = t.connect(test::in_seconds(30));
     INFO((c ? std::string() : c.error().message));
@@ -75,13 +86,28 @@ lab::host_counters negotiate_on(unsigned n) {
 
 }  // namespace
 
-TEST_CASE("Negotiate: SPNEGO-wrapped Kerberos where the host has an SPN", "[winrm][kerberos][integration]") {
+TEST_CASE("Negotiate: SPNEGO-wrapped Kerberos where the host has an SPN and refuses NTLM", "[winrm][kerberos][integration]") {
     const auto c = negotiate_on(1);
     CHECK(c.connections == 1);
     CHECK(c.authentications == 1);
     CHECK(c.spnego_logons == 1);
     CHECK(c.kerberos_logons == 1);
+    CHECK(c.auth_failures == 0);  // Kerberos first: the refused NTLM was never tried
     CHECK(c.shells == 1);
+}
+
+TEST_CASE("Negotiate: auth = ntlm against a host that refuses NTLM says to use Kerberos", "[winrm][kerberos][integration]") {
+    const auto before = env().fleet->counters(lab::format_host_name("ng{n:02}.lab.example", 1));
+    winrm_transport t(settings_for(1, winrm_auth::ntlm));
+    auto c = t.connect(test::in_seconds(30));
+    REQUIRE_FALSE(c.has_value());
+    INFO(c.error().message);
+    CHECK(c.error().kind == error_kind::auth);
+    CHECK_THAT(c.error().message, Catch::Contains("Restrict NTLM"));
+    CHECK_THAT(c.error().message, Catch::Contains("auth = \"negotiate\""));
+    const auto after = env().fleet->counters(settings_for(1, winrm_auth::ntlm).host_name);
+    CHECK(after.auth_failures == before.auth_failures + 1);
+    CHECK(after.shells == before.shells);  // nothing ran
 }
 
 TEST_CASE("Negotiate: SPNEGO-wrapped NTLM where Kerberos cannot work, over HTTP and HTTPS", "[winrm][kerberos][integration]") {
