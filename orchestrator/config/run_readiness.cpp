@@ -92,8 +92,10 @@ std::vector<readiness_problem> check_run_readiness(const inventory& inv, const p
                 if (ref.name.starts_with("vars.")) {
                     const auto var = ref.name.substr(5);
                     std::vector<std::string> lacking;
-                    for (const auto* h : targets)
-                        if (!h->vars.contains(var)) lacking.push_back(h->name);
+                    // The playbook's [vars] defaults count: a run fills them in.
+                    if (!book.vars.contains(var))
+                        for (const auto* h : targets)
+                            if (!h->vars.contains(var)) lacking.push_back(h->name);
                     if (!lacking.empty())
                         problems.push_back({where, "{{" + ref.name + "}} is not defined for " + host_list(lacking) +
                                                        " (" + std::to_string(lacking.size()) + " of " +

@@ -160,4 +160,8 @@ expect = { stdout = '{{t.type}}' }
     CHECK_THAT(all, Catch::Contains("expect regexes are never filled"));
     CHECK_THAT(all, Catch::Contains("shell sh does not fit platform windows"));
     CHECK(problems.size() == 6);
+
+    // A default in the playbook's [vars] fills the variable for every host.
+    book->vars["site"] = "";
+    for (const auto& p : check_run_readiness(*inv, *book, targets)) CHECK_THAT(p.message, !Catch::Contains("vars.site"));
 }
