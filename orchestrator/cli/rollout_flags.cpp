@@ -175,6 +175,12 @@ void print_recap(const drive_outcome& outcome, run_mode mode, bool resumed) {
 int report_outcome(const char* command, const drive_outcome& outcome, run_mode mode, const global_options& global,
                    bool resumed) {
     int status = exit_status_for(verdict_of(outcome.result));
+    // Hosts the preflight left out were not fixed: the exit status says so as
+    // if they had failed in the rollout (unreachable: 3, else 2).
+    if (const auto& p = outcome.report.preflight; p && !p->failed.empty()) {
+        const int left_out = preflight_exit_status(*p);
+        if (status == exit_success || (status == exit_unreachable && left_out == exit_host_failures)) status = left_out;
+    }
     if (!outcome.report_error.empty()) status = exit_records_failed;
     if (global.json) {
         nlohmann::json done{{"event", "files"}, {"report", outcome.report_path}, {"journal", outcome.journal_path},

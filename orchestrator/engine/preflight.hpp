@@ -13,9 +13,9 @@
 
 namespace fleetmend {
 
-/// Whether the playbook's [rollout] asks for preflight (`preflight = true`;
-/// off when not set, so a down host keeps counting in its batch's threshold
-/// as before).
+/// Whether a run of the playbook starts with a preflight: a playbook that
+/// applies and whose [rollout] says `preflight = true`. A host it leaves out
+/// never counts toward a batch's failure threshold, but sets the exit status.
 [[nodiscard]] bool preflight_wanted(const playbook& book) noexcept;
 
 /// Checks every host, `concurrency` at once; the summary lists the failed ones

@@ -158,7 +158,7 @@ TEST_CASE("preflight leaves out hosts it cannot reach or change, or stops the ru
     const auto run = lab.fleetmend("run", {"run", "-i", lab.inventory(), books + "teredo-baseline.toml", "--yes"});
     INFO(describe(run));
     REQUIRE(run.report.is_object());
-    CHECK(run.exit_code == 0);
+    CHECK(run.exit_code == 2);  // two hosts were left unfixed: one of them reachable (not elevated)
     CHECK(schema_problems(run.report) == std::vector<std::string>{});
     CHECK(run.report["preflight"]["hosts"] == 4);
     CHECK(run.report["preflight"]["passed"] == 2);
