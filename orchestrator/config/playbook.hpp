@@ -55,6 +55,9 @@ struct step {
     int retries = 0;                       // extra attempts after the first
     std::chrono::milliseconds delay{0};    // between attempts
     std::string hint;  // shown with a failure of this step: what the admin should do (templated)
+    /// A variable name: the step runs only where {{vars.NAME}} is not empty
+    /// (an optional smoke test); elsewhere it is recorded as not run.
+    std::string only_if_set;
     int line = 0;      // where it was declared, for messages
 };
 

@@ -162,10 +162,12 @@ private:
         const auto& table = reader_.table(node, path);
         if (in_phase == phase::capture)
             reader_.check_keys(table, path,
-                               {"id", "name", "run", "probe", "shell", "expect", "facts", "timeout", "retries", "delay", "hint"});
+                               {"id", "name", "run", "probe", "shell", "expect", "facts", "timeout", "retries", "delay", "hint",
+                                "only_if_set"});
         else
             reader_.check_keys(table, path,
-                               {"name", "run", "probe", "shell", "expect", "timeout", "retries", "delay", "hint"});
+                               {"name", "run", "probe", "shell", "expect", "timeout", "retries", "delay", "hint",
+                                "only_if_set"});
         step s;
         s.in_phase = in_phase;
         s.shell = default_shell_;
@@ -203,6 +205,12 @@ private:
             } else if (k == "retries") s.retries = static_cast<int>(reader_.integer(v, key, 0, 100));
             else if (k == "delay") s.delay = reader_.duration(v, key);
             else if (k == "hint") s.hint = reader_.string(v, key);
+            else if (k == "only_if_set") {
+                s.only_if_set = reader_.string(v, key);
+                if (s.only_if_set.starts_with("vars.")) s.only_if_set.erase(0, 5);
+                if (!identifier(s.only_if_set))
+                    reader_.fail(v, key, "expected the name of a variable (\"smoke_target\" for {{vars.smoke_target}})");
+            }
         }
         if (in_phase == phase::capture && s.id.empty())
             reader_.fail(table.source(), path + ".id", "a capture step needs an id; its facts are named id.fact");

@@ -215,11 +215,19 @@ step_outcome run_step(const step& s, phase in_phase, const template_values& valu
             is_probe ? std::expected<std::string, std::string>("probe teredo " + host_address(context.host))
                      : render_command(s.run, values, context.safe_fact);
         context.sink.publish(step_started{context.host.name, in_phase, record.name, record.started});
+        const auto condition = s.only_if_set.empty() ? values.vars.end() : values.vars.find(s.only_if_set);
+        const bool unset = !s.only_if_set.empty() && (condition == values.vars.end() || condition->second.empty());
         // After step_started, which a changing step waits on: is it on disk?
         const auto recorded = refused_without_journal(lifecycle_phase_of(in_phase), context.facts_before_durable)
                                   ? context.sink.record_health()
                                   : std::expected<void, std::string>{};
-        if (!recorded) {
+        if (unset) {
+            // Nothing to test here: recorded as not run, which is not a failure.
+            record.command = command ? *command : s.run;
+            record.attempts = 0;
+            record.ok = true;
+            record.message = "not run: vars." + s.only_if_set + " is empty for this host (set it to run this step)";
+        } else if (!recorded) {
             record.command = command ? *command : s.run;
             record.attempts = 0;
             record.message = "not run: the journal cannot record it (" + recorded.error() + ")";

@@ -150,10 +150,15 @@ TEST_CASE("playbook errors carry file:line:column, the dotted key and what was e
         CHECK(load_error(dir, h + "[[verify]]\nrun = \"x\"\nexpect = { stdout = '[unclosed' }\n")
                   .starts_with(file + ":6:21: key 'verify[0].expect.stdout': invalid regular expression"));
     }
+    SECTION("only_if_set names a variable") {
+        CHECK(load_error(dir, h + "[[verify]]\nrun = \"x\"\nonly_if_set = \"{{vars.a}}\"\n") ==
+              file + ":6:15: key 'verify[0].only_if_set': expected the name of a variable (\"smoke_target\" for "
+                     "{{vars.smoke_target}})");
+    }
     SECTION("unknown keys in steps and sections") {
         CHECK(load_error(dir, h + "[[apply]]\nrun = \"x\"\nretry = 3\n") ==
               file + ":6:1: key 'apply[0].retry': unknown key; expected one of name, run, probe, shell, expect, "
-                     "timeout, retries, delay, hint");
+                     "timeout, retries, delay, hint, only_if_set");
         CHECK(load_error(dir, h + "[[apply]]\nrun = \"x\"\nfacts.a = 'x'\n").find("apply[0].facts': unknown key") !=
               std::string::npos);
         CHECK(load_error(dir, h + "[rollout]\nbatch = [1]\n").starts_with(file + ":5:1: key 'rollout.batch': unknown key"));

@@ -322,3 +322,38 @@ TEST_CASE("runner: rollback-host leaves alone a host whose failed apply changed 
     CHECK(outcome.facts_after.at("teredo.type") == "natawareclient");
     for (const auto& step : sink.all<step_finished>()) CHECK(step.step.in_phase != phase::rollback);
 }
+
+TEST_CASE("runner: a step with only_if_set runs only where its variable is set", "[engine][unit]") {
+    auto book = teredo_playbook();
+    step smoke;
+    smoke.in_phase = phase::verify;
+    smoke.name = "smoke";
+    smoke.run = "ping -n 2 {{vars.smoke_target}}";
+    smoke.only_if_set = "smoke_target";
+    book.verify.push_back(smoke);
+    book.vars["smoke_target"] = "";
+
+    SECTION("empty: recorded as not run, and the host is changed") {
+        fake_fleet fleet;
+        recording_sink sink;
+        const auto outcome = run_one(fleet, book, sink, make_host("win001", 1));
+        CHECK(outcome.status == host_status::changed);
+        CHECK_FALSE(ran(fleet.host("win001"), "ping"));
+        const auto steps = sink.all<step_finished>();
+        const auto it = std::ranges::find_if(steps, [](const step_finished& s) { return s.step.name == "smoke"; });
+        REQUIRE(it != steps.end());
+        CHECK(it->step.ok);
+        CHECK(it->step.attempts == 0);
+        CHECK(it->step.message == "not run: vars.smoke_target is empty for this host (set it to run this step)");
+    }
+    SECTION("set for the host: it runs, and its failure fails the host") {
+        fake_fleet fleet;
+        recording_sink sink;
+        auto host = make_host("win001", 1);
+        host.vars["smoke_target"] = "192.0.2.1";
+        const auto outcome = run_one(fleet, book, sink, host);
+        CHECK(outcome.status != host_status::changed);
+        CHECK(ran(fleet.host("win001"), "ping -n 2 192.0.2.1"));
+        CHECK_THAT(outcome.message, Catch::Contains("verify 'smoke' failed"));
+    }
+}
