@@ -126,20 +126,33 @@ TEST_CASE("teredo-baseline.toml sets the policy value and the type, rollback res
 }
 
 TEST_CASE("a failed smoke test fails the host and rolls it back by policy", "[rollout][playbook][integration]") {
-    // host 2 reaches the smoke target only through Teredo (no native IPv6)
-    rollout_lab lab("smoke", {.hosts = 3, .octet = 87, .types = "[types]\nclient = 1\n",
-                              .faults = "[[fault]]\nkind = \"needs-teredo\"\nhosts = [2]\n"});
-    const auto playbook = derived(lab, "teredo-baseline.toml", "smoke_target = \"\"", "smoke_target = \"192.0.2.1\"");
-    const auto run = lab.fleetmend("run", {"run", "-i", lab.inventory(), playbook, "--yes", "--on-failure",
-                                           "rollback-host", "--max-fail-percentage", "100"});
-    INFO(describe(run));
-    REQUIRE(run.report.is_object());
-    CHECK(run.exit_code == 2);
-    CHECK(status_of(run.report, host_name(2)) == "rolled-back");
-    CHECK_THAT(report_host(run.report, host_name(2))["error"].get<std::string>(), Catch::Contains("smoke"));
-    CHECK(lab.type_now(host_name(2)) == "client");
-    CHECK(status_of(run.report, host_name(1)) == "changed");
-    CHECK(status_of(run.report, host_name(3)) == "changed");
+    for (const char* book : {"teredo-disable.toml", "teredo-baseline.toml"}) {
+        INFO(book);
+        // host 2 reaches the smoke target only through Teredo (no native IPv6)
+        rollout_lab lab("smoke", {.hosts = 3, .octet = 87, .types = "[types]\nclient = 1\n",
+                                  .faults = "[[fault]]\nkind = \"needs-teredo\"\nhosts = [2]\n"});
+        const auto playbook = derived(lab, book, "smoke_target = \"\"", "smoke_target = \"192.0.2.1\"");
+        const auto run = lab.fleetmend("run", {"run", "-i", lab.inventory(), playbook, "--yes", "--on-failure",
+                                               "rollback-host", "--max-fail-percentage", "100"});
+        INFO(describe(run));
+        REQUIRE(run.report.is_object());
+        CHECK(run.exit_code == 2);
+        CHECK(status_of(run.report, host_name(2)) == "rolled-back");
+        CHECK_THAT(report_host(run.report, host_name(2))["error"].get<std::string>(), Catch::Contains("smoke"));
+        CHECK(lab.type_now(host_name(2)) == "client");
+        CHECK(status_of(run.report, host_name(1)) == "changed");
+        CHECK(status_of(run.report, host_name(3)) == "changed");
+        // smoke_share is empty: that smoke test is recorded as not run, and passes
+        bool share_step = false;
+        for (const auto& s : report_host(run.report, host_name(1))["steps"]) {
+            if (s["name"] != "smoke: the host still lists vars.smoke_share") continue;
+            share_step = true;
+            CHECK(s["ok"] == true);
+            CHECK(s["attempts"] == 0);
+            CHECK_THAT(s["message"].get<std::string>(), Catch::Contains("not run: vars.smoke_share is empty"));
+        }
+        CHECK(share_step);
+    }
 }
 
 TEST_CASE("preflight leaves out hosts it cannot reach or change, or stops the run before anything changed",
