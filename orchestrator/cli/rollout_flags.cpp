@@ -239,8 +239,11 @@ int drive_and_report(const char* command, const playbook& book, const planned_ro
             return ask_yes_no("\nfleetmend " + std::string(command) + ": start batch " + std::to_string(batch) +
                               " (" + std::to_string(hosts) + " host" + (hosts == 1 ? "" : "s") + ")?");
         };
-    // Said before the first host, on stderr, whatever the output style.
-    if (const auto note = concurrency_note(settings.concurrency); !note.empty())
+    // Said before the first host, on stderr, whatever the output style; the
+    // rollout applies the cap of this same reading.
+    const auto capacity = measure_in_flight(settings.concurrency);
+    options.in_flight = capacity.fits;
+    if (const auto note = capacity.note(); !note.empty())
         std::fprintf(stderr, "fleetmend %s: %s\n", command, note.c_str());
     auto outcome = drive_rollout(book, plan, settings, std::move(options), std::move(header), facts_before);
     if (!outcome) {

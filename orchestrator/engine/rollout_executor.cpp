@@ -173,7 +173,8 @@ void rollout_executor::run_pool(std::vector<host_result*>& hosts, const slot_wor
     };
     // Never more in flight than the open-files limit holds (open_files.hpp):
     // past it, hosts would fail with "Too many open files" instead of waiting.
-    const std::size_t workers = std::min<std::size_t>(hosts.size(), hosts_in_flight(options_.settings.concurrency));
+    const unsigned cap = options_.in_flight ? options_.in_flight : hosts_in_flight(options_.settings.concurrency);
+    const std::size_t workers = std::min<std::size_t>(hosts.size(), cap);
     std::vector<std::jthread> pool;
     pool.reserve(workers);
     for (std::size_t i = 0; i < workers; ++i) pool.emplace_back(worker);

@@ -40,6 +40,9 @@ struct rollout_options {
     /// source report's facts after); a host missing here is restored
     /// unchecked. May be null: nothing is checked (--force).
     const std::map<std::string, fact_map>* restore_expected = nullptr;
+    /// Hosts in flight at most, as the open-files limit was measured where
+    /// the run started (the figure its note said); 0: measured here.
+    unsigned in_flight = 0;
 };
 
 /// One host's final state in a rollout.

@@ -192,6 +192,7 @@ rollout_options rollout_options_for(const rollout_settings& settings, drive_opti
     rollout.confirm_batch = std::move(options.confirm_batch);
     rollout.restore_expected = options.restore_expected;
     rollout.window_open = std::move(options.window_open);
+    rollout.in_flight = options.in_flight;
     return rollout;
 }
 

@@ -73,6 +73,9 @@ struct drive_options {
     int abort_exit_status = 5;
     /// A restore: the facts each host must show first (rollout_options::restore_expected).
     const std::map<std::string, fact_map>* restore_expected = nullptr;
+    /// rollout_options::in_flight: the open-files cap measured once where the
+    /// run starts, so that the cap applied is the one its note said.
+    unsigned in_flight = 0;
 };
 
 struct drive_outcome {

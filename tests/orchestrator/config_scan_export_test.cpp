@@ -19,13 +19,6 @@ namespace {
 
 const std::string exports = std::string(FLEETMEND_SOURCE_DIR) + "/tests/orchestrator/scan_exports/";
 
-std::string file_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 std::vector<std::string> names(const scan_export& e) {
     std::vector<std::string> out;
     for (const auto& h : e.hosts) out.push_back(h.name);
