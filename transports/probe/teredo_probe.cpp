@@ -1,5 +1,6 @@
 #include "transports/probe/teredo_probe.hpp"
 
+#include "transports/net/duration_text.hpp"
 #include "transports/net/bounded_resolve.hpp"
 
 #include "transports/probe/teredo_packet.hpp"
@@ -166,7 +167,7 @@ std::string describe(const teredo_probe_result& result, const std::string& targe
         text = "no Teredo server: " + target + " answered ICMP port unreachable (nothing listens on that UDP port)";
     } else {
         text = "no Teredo answer from " + target + " after " + std::to_string(result.attempts_used) + " attempts of " +
-               std::to_string(options.timeout_per_attempt.count()) + " ms";
+               net::duration_text(options.timeout_per_attempt);
     }
     if (result.ignored_packets > 0)
         text += "; ignored " + std::to_string(result.ignored_packets) + " datagrams that did not answer our probe";

@@ -3,6 +3,7 @@
 #include "transports/ssh/ssh_auth.hpp"
 #include "transports/ssh/ssh_host_key.hpp"
 #include "transports/ssh/ssh_session_options.hpp"
+#include "transports/net/duration_text.hpp"
 #include "transports/net/tcp_connect.hpp"
 
 namespace fleetmend::ssh_detail {
@@ -47,7 +48,7 @@ std::expected<session_ptr, transport_error> configure(const connection_settings&
 /// A TCP connect that failed, in the words the user acts on.
 transport_error tcp_failure(const net::connect_error& error, const std::string& address, const std::string& endpoint,
                             std::chrono::milliseconds budget) {
-    const std::string within = std::to_string(budget.count()) + " ms";
+    const std::string within = net::duration_text(budget);
     if (error.at == net::connect_error::stage::resolve) {
         if (error.timed_out)
             return {error_kind::unreachable, "resolving " + address + " did not finish within the connect timeout (" +

@@ -2,6 +2,7 @@
 // before every operation, one code path for plain and TLS streams.
 #include "transports/winrm/http_connection.hpp"
 
+#include "transports/net/duration_text.hpp"
 #include "transports/net/bounded_resolve.hpp"
 #include "transports/winrm/tls_identity.hpp"
 
@@ -41,10 +42,6 @@ using x509_ptr = std::unique_ptr<X509, x509_deleter>;
 std::string lower(std::string text) {
     std::ranges::transform(text, text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return text;
-}
-
-std::string seconds_text(clock_type::duration d) {
-    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count() / 1000.0).substr(0, 5) + "s";
 }
 
 // The first certificate that failed verification, for an error that names it.
@@ -192,7 +189,7 @@ struct http_connection::impl {
         if (!resolved && resolved.error().timed_out)
             return std::unexpected(transport_error{
                 error_kind::unreachable, "resolving " + address + " did not finish within the connect timeout (" +
-                                             seconds_text(budget) + "): " + resolved.error().reason +
+                                             fleetmend::net::duration_text(budget) + "): " + resolved.error().reason +
                                              " (check the DNS servers in /etc/resolv.conf, or set address in the "
                                              "inventory)"});
         if (!resolved)
@@ -212,7 +209,7 @@ struct http_connection::impl {
         lowest().async_connect(endpoints, [&](const error_code& ec, const tcp::endpoint&) { connect_ec = ec; });
         run();
         if (connect_ec) {
-            std::string why = connect_ec == beast::error::timeout ? "no answer within " + seconds_text(budget)
+            std::string why = connect_ec == beast::error::timeout ? "no answer within " + fleetmend::net::duration_text(budget)
                                                                    : connect_ec.message();
             std::string hint = connect_ec == net::error::connection_refused
                                    ? " (is the WinRM listener on this port? `winrm quickconfig`; HTTP is 5985, HTTPS 5986)"
@@ -243,7 +240,7 @@ struct http_connection::impl {
 
     transport_error io_error(const char* what, const error_code& ec, clock_type::duration budget) const {
         if (ec == beast::error::timeout)
-            return {error_kind::timeout, std::string(what) + " " + where() + " timed out after " + seconds_text(budget)};
+            return {error_kind::timeout, std::string(what) + " " + where() + " timed out after " + fleetmend::net::duration_text(budget)};
         if (ec == http::error::body_limit || ec == http::error::header_limit || ec == http::error::buffer_overflow)
             return {error_kind::protocol, where() + " sent a response over the size limit (" +
                                               std::to_string(max_response_body >> 20) + " MiB body, " +
