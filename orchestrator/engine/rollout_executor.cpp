@@ -261,9 +261,13 @@ rollout_result rollout_executor::execute(const std::vector<std::vector<const hos
         run_pool(to_run, [&work](const host_result& slot) { return work(*slot.host, slot.batch); }, true);
 
         std::size_t failures = 0;
-        for (const auto* h : members)
-            if (h->attempted && counts_as_failure(h->outcome.status, options_.mode)) ++failures;
-        batch_finished finished{batch, static_cast<int>(failures), false, {}, {}};
+        int unreachable = 0;
+        for (const auto* h : members) {
+            if (!h->attempted || !counts_as_failure(h->outcome.status, options_.mode)) continue;
+            ++failures;
+            if (h->outcome.status == host_status::unreachable) ++unreachable;
+        }
+        batch_finished finished{batch, static_cast<int>(failures), false, {}, {}, unreachable};
         if (exceeds_fail_threshold(failures, members.size(), options_.settings.max_fail_percentage)) {
             result.halted = true;
             result.halted_batch = batch;

@@ -107,7 +107,6 @@ void run_progress::count(const run_event& event) {
             } else if constexpr (std::is_same_v<E, batch_started>) {
                 counts_.batch = e.batch;
                 batch_started_ = steady::now();
-                unreachable_before_batch_ = counts_.unreachable;
             } else if constexpr (std::is_same_v<E, batch_finished>) {
                 if (batch_started_) active_before_ += since(*batch_started_, steady::now());
                 batch_started_.reset();
@@ -161,7 +160,7 @@ void run_progress::print_plain(const run_event& event) {
                              e.message.c_str());
             } else if constexpr (std::is_same_v<E, batch_finished>) {
                 // The batch's failures count unreachable hosts too; said apart, as the live line does.
-                const int unreachable = std::min(e.failures, counts_.unreachable - unreachable_before_batch_);
+                const int unreachable = std::min(e.failures, e.unreachable);
                 std::fprintf(out_, "batch %d/%d finished: %d failed, %d unreachable%s%s\n", e.batch, counts_.batches,
                              e.failures - unreachable, unreachable, e.halted ? "; HALTED: " : "",
                              e.halted ? e.reason.c_str() : "");

@@ -82,7 +82,6 @@ private:
     std::set<std::string> finished_once_;
     std::map<std::string, std::chrono::steady_clock::time_point> running_;  // host -> started
     std::chrono::milliseconds active_before_{0};  // batches finished so far
-    int unreachable_before_batch_ = 0;            // counts_.unreachable when the batch started
     std::optional<std::chrono::steady_clock::time_point> batch_started_;  // a batch runs now
     std::mutex mutex_;  // state and output: events and the ticker draw from two threads
     std::condition_variable_any wake_;

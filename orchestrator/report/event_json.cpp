@@ -101,6 +101,7 @@ struct to_json_visitor {
     void operator()(const batch_finished& e) const {
         out["batch"] = e.batch;
         out["failures"] = e.failures;
+        out["unreachable"] = e.unreachable;
         out["halted"] = e.halted;
         out["reason"] = e.reason;
         out["at"] = format_time(e.at);
@@ -168,8 +169,11 @@ run_event read_event(const json& j) {
         return e;
     }
     if (name == "batch_finished") {
-        return batch_finished{integer<int>(j, "batch"), integer<int>(j, "failures"), boolean(j, "halted"),
-                              str(j, "reason"), time(j, "at")};
+        batch_finished e{integer<int>(j, "batch"), integer<int>(j, "failures"), boolean(j, "halted"),
+                         str(j, "reason"), time(j, "at")};
+        // A journal written before the split was recorded has none.
+        if (j.contains("unreachable")) e.unreachable = integer<int>(j, "unreachable");
+        return e;
     }
     if (name == "run_finished") return run_finished{boolean(j, "interrupted"), time(j, "at")};
     if (name == "host_transition") {

@@ -173,6 +173,7 @@ struct batch_finished {
     bool halted = false;
     std::string reason;
     wall_time at{};
+    int unreachable = 0;  // of those failures
 };
 struct run_finished { bool interrupted = false; wall_time at{}; };
 

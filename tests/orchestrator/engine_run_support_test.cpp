@@ -123,12 +123,12 @@ TEST_CASE("the plain batch line says failed and unreachable apart for each batch
         progress.publish(batch_started{1, {}});
         progress.publish(host_finished{"a", host_status::unreachable, error_kind::unreachable, "connect: refused", {}});
         progress.publish(host_finished{"b", host_status::changed, std::nullopt, "", {}});
-        progress.publish(batch_finished{1, 1, false, "", {}});
+        progress.publish(batch_finished{1, 1, false, "", {}, 1});
         progress.publish(batch_started{2, {}});
         progress.publish(host_finished{"c", host_status::failed, std::nullopt, "exit 1", {}});
         progress.publish(host_finished{"d", host_status::unreachable, error_kind::unreachable, "timed out", {}});
         progress.publish(host_finished{"e", host_status::failed, std::nullopt, "exit 1", {}});
-        progress.publish(batch_finished{2, 3, true, "3 of 3 failed", {}});
+        progress.publish(batch_finished{2, 3, true, "3 of 3 failed", {}, 1});
     }
     std::rewind(out);
     std::string text;

@@ -118,7 +118,8 @@ TEST_CASE("every event round-trips through JSON", "[report][unit]") {
         CHECK(hf.status == host_status::rollback_failed);
         CHECK(hf.error == error_kind::timeout);
         CHECK(hf.connection == connection_figures{1, 1, 2});
-        auto bf = std::get<batch_finished>(round_trip(batch_finished{2, 3, true, "3 of 4 failed", at(9)}));
+        auto bf = std::get<batch_finished>(round_trip(batch_finished{2, 3, true, "3 of 4 failed", at(9), 1}));
+        CHECK(bf.unreachable == 1);
         CHECK(bf.halted);
         CHECK(bf.failures == 3);
         CHECK(std::get<run_finished>(round_trip(run_finished{true, at(10)})).interrupted);
