@@ -137,8 +137,7 @@ int run_exec(const exec_options& options, const global_options& global) {
     int status = exit_status_for(verdict_of(outcome.result));
     print_summary(outcome, global.json, status);
     if (aborted) {
-        std::size_t cut_off = 0;
-        for (const auto& h : outcome.result.hosts) cut_off += h.outcome.cut_off ? 1 : 0;
+        const std::size_t cut_off = outcome.result.cut_off();
         std::fflush(stdout);
         std::fprintf(stderr,
                      "fleetmend exec: aborted by a second signal; %zu command%s in flight %s stopped on %s host%s "

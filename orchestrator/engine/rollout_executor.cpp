@@ -38,6 +38,11 @@ std::size_t rollout_result::count(host_status status) const noexcept {
         hosts.begin(), hosts.end(), [status](const host_result& h) { return h.outcome.status == status; }));
 }
 
+std::size_t rollout_result::cut_off() const noexcept {
+    return static_cast<std::size_t>(
+        std::count_if(hosts.begin(), hosts.end(), [](const host_result& h) { return h.outcome.cut_off; }));
+}
+
 run_verdict verdict_of(const rollout_result& result) noexcept {
     if (!result.journal_error.empty()) return run_verdict::journal_failed;
     if (result.window_closed) return run_verdict::window_closed;

@@ -66,6 +66,8 @@ struct rollout_result {
     bool window_closed = false;  // the maintenance window closed: the rest was skipped (resumable)
 
     [[nodiscard]] std::size_t count(host_status status) const noexcept;
+    /// Hosts whose step in flight a second signal cancelled (host_outcome::cut_off).
+    [[nodiscard]] std::size_t cut_off() const noexcept;
 };
 
 /// What a rollout amounts to, most serious first; the CLI maps it to its

@@ -145,8 +145,7 @@ drive_outcome drive_in_session(run_session& session, const drive_options& option
         outcome.report = session.snapshot();
     }
     if (outcome.aborted) {
-        std::size_t cut_off = 0;
-        for (const auto& h : outcome.result.hosts) cut_off += h.outcome.cut_off ? 1 : 0;
+        const std::size_t cut_off = outcome.result.cut_off();
         std::fflush(stdout);
         std::fprintf(stderr,
                      "fleetmend: aborted by a second signal; %zu step%s in flight %s stopped on the hosts (command "
