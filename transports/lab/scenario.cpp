@@ -94,12 +94,18 @@ struct reader {
     }
 };
 
-const std::set<std::string_view> fault_kinds{"down", "refusing", "wrong-password", "slow", "hang", "drop",
-                                             "wsman-fault", "not-elevated", "policy-reenables", "group-policy", "needs-teredo",
-                                             "flaky", "certificate-address-only", "certificate-other-name",
-                                             "certificate-expired", "certificate-self-signed", "operations-quota",
-                                             "shell-lost", "service-restart", "old-envelope-size",
-                                             "filtered-admin-token", "strict-channel-binding", "ntlm-refused"};
+// In the order an unknown kind's message lists them.
+constexpr std::string_view fault_kinds[] = {
+    "down", "refusing", "wrong-password", "slow", "hang", "drop", "wsman-fault", "not-elevated", "policy-reenables",
+    "group-policy", "flaky", "needs-teredo", "certificate-address-only", "certificate-other-name",
+    "certificate-expired", "certificate-self-signed", "operations-quota", "shell-lost", "service-restart",
+    "old-envelope-size", "filtered-admin-token", "strict-channel-binding", "ntlm-refused"};
+
+std::string fault_kind_list() {
+    std::string list;
+    for (const auto kind : fault_kinds) list += (list.empty() ? "" : ", ") + std::string(kind);
+    return list;
+}
 
 std::uint64_t mix(std::uint64_t x) {
     x ^= x >> 33;
@@ -250,12 +256,8 @@ std::expected<scenario, std::string> parse_scenario(std::string_view text, std::
             fault_rule rule;
             int64_t failures = rule.failures, limit = rule.limit, at_command = rule.at_command;
             r.get(*f, "kind", rule.kind, "a string");
-            if (!fault_kinds.contains(rule.kind))
-                r.fail(node, "fault kind must be one of down, refusing, wrong-password, slow, hang, drop, "
-                             "wsman-fault, not-elevated, policy-reenables, group-policy, flaky, needs-teredo, "
-                             "certificate-address-only, certificate-other-name, certificate-expired, "
-                             "certificate-self-signed, operations-quota, shell-lost, service-restart, "
-                             "old-envelope-size, filtered-admin-token, strict-channel-binding");
+            if (std::ranges::find(fault_kinds, rule.kind) == std::end(fault_kinds))
+                r.fail(node, "fault kind must be one of " + fault_kind_list());
             if (const auto* given = f->get("hosts"); given && !given->is_array())
                 r.fail(*given, "'hosts' must be an array of host numbers, e.g. [1, 5]; for every host write "
                                "percent = 100");

@@ -45,6 +45,14 @@ TEST_CASE("a fault whose hosts is not a list is an error rather than a fault on 
     CHECK(s.error().find("percent = 100") != std::string::npos);
 }
 
+TEST_CASE("an unknown fault kind is an error that lists every kind the lab knows", "[lab][unit]") {
+    const auto s = parse_scenario("hosts = 3\n\n[[fault]]\nkind = \"melted\"\nhosts = [1]\n", "faults.toml");
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().find("faults.toml:3:") != std::string::npos);
+    CHECK(s.error().find("must be one of down, refusing, wrong-password,") != std::string::npos);
+    CHECK(s.error().find("strict-channel-binding, ntlm-refused") != std::string::npos);
+}
+
 TEST_CASE("Basic over HTTP is rejected in a scenario, as Windows would refuse it", "[lab][unit]") {
     const auto s = parse_scenario("[[group]]\nname = \"g\"\nscheme = \"http\"\nauth = \"basic\"\n", "s.toml");
     REQUIRE_FALSE(s.has_value());
