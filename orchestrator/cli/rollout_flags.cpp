@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <unistd.h>
 
@@ -76,10 +77,20 @@ void print_preflight(const char* command, const preflight_summary& summary, bool
                      f.error ? (std::string(to_string(*f.error)) + "] ").c_str() : "", f.message.c_str());
 }
 
-int preflight_exit_status(const preflight_summary& summary) noexcept {
+namespace {
+
+/// The hosts a preflight left out, as the rollout's verdicts say a host's end.
+run_verdict preflight_verdict(const preflight_summary& summary) noexcept {
+    if (summary.failed.empty()) return run_verdict::success;
     for (const auto& f : summary.failed)
-        if (f.error != error_kind::unreachable && f.error != error_kind::timeout) return exit_host_failures;
-    return exit_unreachable;
+        if (f.error != error_kind::unreachable && f.error != error_kind::timeout) return run_verdict::host_failures;
+    return run_verdict::unreachable_only;
+}
+
+}  // namespace
+
+int preflight_exit_status(const preflight_summary& summary) noexcept {
+    return exit_status_for(preflight_verdict(summary));
 }
 
 namespace {
@@ -174,13 +185,11 @@ void print_recap(const drive_outcome& outcome, run_mode mode, bool resumed) {
 
 int report_outcome(const char* command, const drive_outcome& outcome, run_mode mode, const global_options& global,
                    bool resumed) {
-    int status = exit_status_for(verdict_of(outcome.result));
-    // Hosts the preflight left out were not fixed: the exit status says so as
-    // if they had failed in the rollout (unreachable: 3, else 2).
-    if (const auto& p = outcome.report.preflight; p && !p->failed.empty()) {
-        const int left_out = preflight_exit_status(*p);
-        if (status == exit_success || (status == exit_unreachable && left_out == exit_host_failures)) status = left_out;
-    }
+    // Hosts the preflight left out were not fixed: they weigh as hosts that
+    // failed in the rollout would (verdicts run most serious first).
+    auto verdict = verdict_of(outcome.result);
+    if (const auto& p = outcome.report.preflight) verdict = std::min(verdict, preflight_verdict(*p));
+    int status = exit_status_for(verdict);
     if (!outcome.report_error.empty()) status = exit_records_failed;
     if (global.json) {
         nlohmann::json done{{"event", "files"}, {"report", outcome.report_path}, {"journal", outcome.journal_path},

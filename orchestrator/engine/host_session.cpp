@@ -4,18 +4,16 @@ namespace fleetmend {
 
 namespace {
 
-void add(connection_figures& sum, const transport& t) noexcept {
+connection_figures figures_of(const transport& t) noexcept {
     const auto stats = t.stats();
-    sum.connections += stats.connections;
-    sum.authentications += stats.authentications;
-    sum.shells += stats.shells;
+    return {stats.connections, stats.authentications, stats.shells};
 }
 
 }  // namespace
 
 connection_figures host_session::figures() const noexcept {
     auto sum = retired_;
-    if (remote_) add(sum, *remote_);
+    if (remote_) sum += figures_of(*remote_);
     return sum;
 }
 
@@ -28,7 +26,7 @@ bool host_session::connect(host_outcome& outcome, host_status status_on_failure)
         return false;
     }
     cancel_link_.reset();
-    if (remote_) add(retired_, *remote_);
+    if (remote_) retired_ += figures_of(*remote_);
     remote_.reset(made.release());
     // A cancel from the signal thread reaches the transport however deep in
     // connect() or run() this thread is (runs at once if already requested).

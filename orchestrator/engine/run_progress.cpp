@@ -160,9 +160,8 @@ void run_progress::print_plain(const run_event& event) {
                              e.message.c_str());
             } else if constexpr (std::is_same_v<E, batch_finished>) {
                 // The batch's failures count unreachable hosts too; said apart, as the live line does.
-                const int unreachable = std::min(e.failures, e.unreachable);
                 std::fprintf(out_, "batch %d/%d finished: %d failed, %d unreachable%s%s\n", e.batch, counts_.batches,
-                             e.failures - unreachable, unreachable, e.halted ? "; HALTED: " : "",
+                             e.failures - e.unreachable, e.unreachable, e.halted ? "; HALTED: " : "",
                              e.halted ? e.reason.c_str() : "");
             } else if constexpr (std::is_same_v<E, run_finished>) {
                 if (e.interrupted) std::fprintf(out_, "run interrupted: hosts not started are skipped\n");

@@ -137,6 +137,13 @@ attempt_result run_probe_attempt(const step& s, const step_context& context, ste
 }
 
 /// The lifecycle phase a step of `in_phase` belongs to, for the journal rule.
+/// `only_if_set` names a variable this host leaves empty: the step is not run.
+bool skipped_as_unset(const step& s, const template_values& values) {
+    if (s.only_if_set.empty()) return false;
+    const auto it = values.vars.find(s.only_if_set);
+    return it == values.vars.end() || it->second.empty();
+}
+
 host_phase lifecycle_phase_of(phase in_phase) {
     switch (in_phase) {
         case phase::apply: return host_phase::apply;
@@ -215,13 +222,11 @@ step_outcome run_step(const step& s, phase in_phase, const template_values& valu
             is_probe ? std::expected<std::string, std::string>("probe teredo " + host_address(context.host))
                      : render_command(s.run, values, context.safe_fact);
         context.sink.publish(step_started{context.host.name, in_phase, record.name, record.started});
-        const auto condition = s.only_if_set.empty() ? values.vars.end() : values.vars.find(s.only_if_set);
-        const bool unset = !s.only_if_set.empty() && (condition == values.vars.end() || condition->second.empty());
         // After step_started, which a changing step waits on: is it on disk?
         const auto recorded = refused_without_journal(lifecycle_phase_of(in_phase), context.facts_before_durable)
                                   ? context.sink.record_health()
                                   : std::expected<void, std::string>{};
-        if (unset) {
+        if (skipped_as_unset(s, values)) {
             // Nothing to test here: recorded as not run, which is not a failure.
             record.command = command ? *command : s.run;
             record.attempts = 0;

@@ -158,6 +158,12 @@ struct connection_figures {
     unsigned authentications = 0;
     unsigned shells = 0;
     friend bool operator==(const connection_figures&, const connection_figures&) = default;
+    connection_figures& operator+=(const connection_figures& more) noexcept {
+        connections += more.connections;
+        authentications += more.authentications;
+        shells += more.shells;
+        return *this;
+    }
 };
 struct host_finished {
     std::string host;

@@ -44,9 +44,7 @@ std::string connection_line(const run_report& r) {
     connection_figures sum;
     std::vector<std::string> replaced;
     for (const auto& h : r.hosts) {
-        sum.connections += h.connection.connections;
-        sum.authentications += h.connection.authentications;
-        sum.shells += h.connection.shells;
+        sum += h.connection;
         if (h.connection.shells > 1) replaced.push_back(h.name);
     }
     if (sum.connections == 0) return "";
