@@ -137,13 +137,18 @@ int run_exec(const exec_options& options, const global_options& global) {
     int status = exit_status_for(verdict_of(outcome.result));
     print_summary(outcome, global.json, status);
     if (aborted) {
-        const std::size_t cut_off = outcome.result.cut_off();
+        const std::size_t connecting = outcome.stopped_connecting;
+        const std::size_t commands = outcome.result.cut_off() - connecting;
+        std::string note = "fleetmend exec: aborted by a second signal";
+        if (commands > 0)
+            note += "; " + std::to_string(commands) + (commands == 1 ? " command in flight was stopped on its host"
+                                                                    : " commands in flight were stopped on their hosts") +
+                    " (command ended, shell closed); what " + (commands == 1 ? "it" : "they") + " printed so far is above";
+        if (connecting > 0)
+            note += "; " + std::to_string(connecting) + (connecting == 1 ? " host was" : " hosts were") +
+                    " still connecting and never started the command";
         std::fflush(stdout);
-        std::fprintf(stderr,
-                     "fleetmend exec: aborted by a second signal; %zu command%s in flight %s stopped on %s host%s "
-                     "(command ended, shell closed); what %s printed so far is above\n",
-                     cut_off, cut_off == 1 ? "" : "s", cut_off == 1 ? "was" : "were", cut_off == 1 ? "its" : "their",
-                     cut_off == 1 ? "" : "s", cut_off == 1 ? "it" : "they");
+        std::fprintf(stderr, "%s\n", note.c_str());
     }
     if (!options.report_dir.empty()) {
         std::error_code ec;

@@ -32,6 +32,27 @@ shell_kind default_ad_hoc_shell(const std::vector<const host_entry*>& targets) n
     return all_ssh ? shell_kind::sh : shell_kind::cmd;
 }
 
+namespace {
+
+/// A host a second signal cut off before its command started has no step
+/// and, like every cut-off host, no host_finished (a rollout's journal keeps
+/// it in flight for a resume). Exec keeps no journal, so its answer says
+/// what happened. Returns how many hosts that was.
+std::size_t explain_stopped_connects(const rollout_result& result, run_report& report) {
+    std::size_t count = 0;
+    for (const auto& h : result.hosts) {
+        if (!h.outcome.cut_off) continue;
+        auto it = std::ranges::find_if(report.hosts, [&](const host_report& r) { return r.name == h.host->name; });
+        if (it == report.hosts.end() || !it->steps.empty()) continue;
+        if (it->message.empty())
+            it->message = "stopped by the operator (a second signal) while connecting; the command was not started";
+        ++count;
+    }
+    return count;
+}
+
+}  // namespace
+
 ad_hoc_outcome run_ad_hoc(const std::vector<const host_entry*>& targets, const ad_hoc_options& options,
                           run_started header) {
     const shell_kind shell = options.shell ? *options.shell : default_ad_hoc_shell(targets);
@@ -56,6 +77,7 @@ ad_hoc_outcome run_ad_hoc(const std::vector<const host_entry*>& targets, const a
     outcome.result = executor.run({targets}, std::move(header));
     if (progress) progress->end_line();
     outcome.report = report.snapshot();
+    outcome.stopped_connecting = explain_stopped_connects(outcome.result, outcome.report);
     return outcome;
 }
 

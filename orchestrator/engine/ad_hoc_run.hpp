@@ -49,6 +49,9 @@ struct ad_hoc_options {
 struct ad_hoc_outcome {
     rollout_result result;
     run_report report;
+    /// Of the hosts a second signal cut off (result.cut_off()), those still
+    /// connecting: their command never started.
+    std::size_t stopped_connecting = 0;
 };
 
 /// Runs the command on every target at once (one batch, `concurrency` in

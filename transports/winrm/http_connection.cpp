@@ -81,6 +81,25 @@ struct http_connection::impl {
     beast::flat_buffer buffer{max_response_body + max_response_header};
     std::string end_point_hash;
     verify_failure failure;
+    const std::atomic<bool>* cancelled = nullptr;
+
+    bool stopping() const noexcept { return cancelled && cancelled->load(); }
+
+    transport_error stopped(const std::string& what) const {
+        return {error_kind::cancelled, host_name + ": stopped by the operator while " + what};
+    }
+
+    // Until the pending operation ends: every net::cancel_poll, a set cancel
+    // flag cancels it (its handler then sees operation_aborted).
+    void watch_for_stop(net::steady_timer& timer) {
+        if (!cancelled) return;
+        timer.expires_after(fleetmend::net::cancel_poll);
+        timer.async_wait([this, &timer](const error_code& ec) {
+            if (ec) return;
+            if (stopping()) lowest().cancel();
+            else watch_for_stop(timer);
+        });
+    }
 
     std::string where() const { return host_name + " (" + address + ":" + std::to_string(port) + ")"; }
 
@@ -185,7 +204,8 @@ struct http_connection::impl {
     std::expected<void, transport_error> connect_tcp(deadline until, clock_type::duration budget) {
         // asio's resolver cannot be cut short (its lookup thread blocks the
         // io_context's destruction): the bounded lookup ends at the deadline.
-        auto resolved = fleetmend::net::resolve_within(address, port, until);
+        auto resolved = fleetmend::net::resolve_within(address, port, until, {.cancelled = cancelled});
+        if (stopping()) return std::unexpected(stopped("resolving " + address));
         if (!resolved && resolved.error().timed_out)
             return std::unexpected(transport_error{
                 error_kind::unreachable, "resolving " + address + " did not finish within the connect timeout (" +
@@ -206,8 +226,14 @@ struct http_connection::impl {
         if (auto made = make_stream(); !made) return std::unexpected(made.error());
         error_code connect_ec;
         lowest().expires_at(until);
-        lowest().async_connect(endpoints, [&](const error_code& ec, const tcp::endpoint&) { connect_ec = ec; });
+        net::steady_timer stop_watch(ioc);
+        lowest().async_connect(endpoints, [&](const error_code& ec, const tcp::endpoint&) {
+            connect_ec = ec;
+            stop_watch.cancel();
+        });
+        watch_for_stop(stop_watch);
         run();
+        if (connect_ec && stopping()) return std::unexpected(stopped("connecting to " + where()));
         if (connect_ec) {
             std::string why = connect_ec == beast::error::timeout ? "no answer within " + fleetmend::net::duration_text(budget)
                                                                    : connect_ec.message();
@@ -273,6 +299,8 @@ http_connection::http_connection(std::string host_name, std::string address, std
 }
 
 http_connection::~http_connection() { close(); }
+
+void http_connection::stop_with(const std::atomic<bool>* cancelled) noexcept { impl_->cancelled = cancelled; }
 
 bool http_connection::is_open() const noexcept {
     const auto& i = *impl_;

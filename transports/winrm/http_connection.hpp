@@ -5,6 +5,7 @@
 /// size-capped (a hostile host cannot exhaust memory). Never throws.
 #include "transports/transport.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <expected>
 #include <map>
@@ -58,6 +59,10 @@ public:
     http_connection(const http_connection&) = delete;
     http_connection& operator=(const http_connection&) = delete;
 
+    /// A flag another thread may set (the transport's cancel()): the name
+    /// lookup and the TCP connect then end within net::cancel_poll, as kind
+    /// `cancelled`. Requests are not cut: the transport stops between them.
+    void stop_with(const std::atomic<bool>* cancelled) noexcept;
     /// Resolves and connects (or opens the stream), then (for TLS) handshakes and verifies the server certificate.
     [[nodiscard]] std::expected<void, transport_error> open(deadline until);
     /// Sends one POST and reads its response. The connection stays open when the server keeps it alive.

@@ -284,8 +284,11 @@ struct winrm_channel::state {
     }
 };
 
-winrm_channel::winrm_channel(const connection_settings& settings, transport_stats& stats)
-    : state_(std::make_unique<state>(settings, stats)) {}
+winrm_channel::winrm_channel(const connection_settings& settings, transport_stats& stats,
+                             const std::atomic<bool>* cancelled)
+    : state_(std::make_unique<state>(settings, stats)) {
+    state_->connection.stop_with(cancelled);
+}
 winrm_channel::~winrm_channel() = default;
 
 std::string winrm_channel::endpoint() const { return state_->connection.url(state_->settings.winrm.path); }

@@ -7,6 +7,7 @@
 #include "transports/transport.hpp"
 #include "transports/winrm/http_connection.hpp"
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -20,7 +21,10 @@ struct soap_reply {
 
 class winrm_channel {
 public:
-    explicit winrm_channel(const connection_settings& settings, transport_stats& stats);
+    /// `cancelled` (optional, the transport's flag): a set flag ends the name
+    /// lookup and TCP connect of open() and of a reconnect.
+    winrm_channel(const connection_settings& settings, transport_stats& stats,
+                  const std::atomic<bool>* cancelled = nullptr);
     ~winrm_channel();
     winrm_channel(const winrm_channel&) = delete;
     winrm_channel& operator=(const winrm_channel&) = delete;

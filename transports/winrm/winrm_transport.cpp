@@ -312,10 +312,13 @@ std::expected<void, transport_error> winrm_transport::connect(deadline until) {
     auto& s = *state_;
     if (s.cancelled.load()) return std::unexpected(s.stopped("not connected"));
     if (s.channel) return {};
-    // Opening and logging in are bounded by the connect deadline, not cut short.
-    s.channel = std::make_unique<wr::winrm_channel>(s.settings, s.stats);
+    // Opening and logging in are bounded by the connect deadline; a cancel
+    // cuts the name lookup and the TCP connect short (the logon's few round
+    // trips are left to finish: a half-done logon has nothing to clean up).
+    s.channel = std::make_unique<wr::winrm_channel>(s.settings, s.stats, &s.cancelled);
     if (auto opened = s.channel->open(until); !opened) {
         s.channel.reset();
+        if (s.cancelled.load()) return std::unexpected(s.stopped("not connected"));
         return opened;
     }
     if (auto created = s.create_shell(until); !created) {

@@ -31,16 +31,6 @@ bool wait_for_journal(child_process& child, const fs::path& report_dir, std::uin
     return false;
 }
 
-/// Waits until `log` holds `text`; false on time-out.
-bool wait_for_text(const fs::path& log, const std::string& text, std::chrono::seconds limit) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < until) {
-        if (read_text(log).find(text) != std::string::npos) return true;
-        std::this_thread::sleep_for(10ms);
-    }
-    return false;
-}
-
 /// Every host answering slowly, so a run is still busy when signalled.
 lab_shape slow_fleet(const char* latency, unsigned hosts) {
     lab_shape shape;

@@ -14,9 +14,21 @@ extern char** environ;
 
 namespace fleetmend::test {
 
-child_process::child_process(const std::vector<std::string>& args, const std::filesystem::path& log) {
-    std::vector<std::string> argv_text{FLEETMEND_BINARY};
-    argv_text.insert(argv_text.end(), args.begin(), args.end());
+namespace {
+
+std::vector<std::string> fleetmend_with(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{FLEETMEND_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
+}  // namespace
+
+child_process::child_process(const std::vector<std::string>& args, const std::filesystem::path& log)
+    : child_process(whole_command{fleetmend_with(args)}, log) {}
+
+child_process::child_process(const whole_command& command, const std::filesystem::path& log) {
+    std::vector<std::string> argv_text = command.argv;
     std::vector<char*> argv;
     for (auto& a : argv_text) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -77,6 +89,19 @@ std::string read_text(const std::filesystem::path& path) {
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+}  // namespace fleetmend::test
+
+namespace fleetmend::test {
+
+bool wait_for_text(const std::filesystem::path& log, const std::string& text, std::chrono::milliseconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+        if (read_text(log).find(text) != std::string::npos) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
 }
 
 }  // namespace fleetmend::test

@@ -16,6 +16,13 @@ public:
     /// Starts FLEETMEND_BINARY with `args`, stdin from /dev/null, stdout and
     /// stderr into `log`. pid() is -1 when it could not start.
     child_process(const std::vector<std::string>& args, const std::filesystem::path& log);
+    /// Starts `command` as given (command[0] a path): fleetmend through a
+    /// program that execs it, e.g. `ip netns exec NAME fleetmend ...`, so
+    /// the signals sent reach fleetmend itself.
+    struct whole_command {
+        std::vector<std::string> argv;
+    };
+    child_process(const whole_command& command, const std::filesystem::path& log);
     ~child_process();  // SIGKILLs a child still running
     child_process(const child_process&) = delete;
     child_process& operator=(const child_process&) = delete;
@@ -41,5 +48,8 @@ finished_child run_to_end(const std::vector<std::string>& args, const std::files
                           std::chrono::milliseconds limit);
 
 std::string read_text(const std::filesystem::path& path);
+
+/// Waits until `log` holds `text`; false on time-out.
+bool wait_for_text(const std::filesystem::path& log, const std::string& text, std::chrono::milliseconds limit);
 
 }  // namespace fleetmend::test
